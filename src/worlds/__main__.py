@@ -1,0 +1,5 @@
+import sys
+
+from worlds.cli import main
+
+sys.exit(main())

@@ -1,0 +1,99 @@
+"""The all-in-one service: wires the store, the servicer, the gRPC server and the gateway.
+
+`WorldsApp.start()` applies migrations, bootstraps an empty database, starts the
+gRPC server and the REST gateway (dispatching in-process, without a loopback
+hop) and, unless disabled, an in-process worker; `stop()` shuts them down in the
+reverse order, letting in-flight calls and running jobs finish within the grace
+period (see `worlds.worker` for what happens to a job that does not).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+from worlds_gateway.app import create_gateway_app
+from worlds_gateway.backend import InProcessBackend
+
+from worlds import bootstrap
+from worlds.clock import Clock, system_clock
+from worlds.config import Settings
+from worlds.httpserver import HttpServer
+from worlds.notify import JobSignals
+from worlds.server import GrpcServer, start_grpc_server
+from worlds.service import WorldsServicer
+from worlds.store import migrate
+from worlds.store.engine import Database, create_db_engine
+from worlds.v1 import worlds_service_pb2
+from worlds.worker import Worker, WorkerConfig
+
+log = logging.getLogger(__name__)
+
+SERVICE_DESCRIPTOR = worlds_service_pb2.DESCRIPTOR.services_by_name["WorldsService"]
+
+
+def open_database(settings: Settings) -> Database:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return Database(create_db_engine(settings.effective_database_url,
+                                     pool_size=settings.db_pool_size))
+
+
+class WorldsApp:
+    def __init__(self, settings: Settings, *, clock: Clock = system_clock) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.db: Database | None = None
+        self.grpc: GrpcServer | None = None
+        self.http: HttpServer | None = None
+        self.worker: Worker | None = None
+        self.bootstrapped: bootstrap.Bootstrapped | None = None
+
+    async def start(self) -> None:
+        settings = self.settings
+        self.db = db = open_database(settings)
+        await asyncio.to_thread(migrate.upgrade, db.engine)
+        self.bootstrapped = await asyncio.to_thread(
+            bootstrap.bootstrap, db, settings.bootstrap_key_file, self.clock,
+            settings.bootstrap_api_key)
+        signals = JobSignals() if settings.in_process_worker else None
+        servicer = WorldsServicer(db, clock=self.clock, max_attempts=settings.max_attempts,
+                                  signals=signals)
+        self.grpc = await start_grpc_server(servicer, settings.grpc_address)
+        gateway = create_gateway_app(SERVICE_DESCRIPTOR, InProcessBackend(servicer),
+                                     max_body_bytes=settings.max_body_bytes,
+                                     default_timeout=settings.http_timeout)
+        self.http = HttpServer(gateway, settings.http_address)
+        await self.http.start()
+        if signals is not None:
+            self.worker = Worker(db, WorkerConfig.from_settings(settings), clock=self.clock,
+                                 signals=signals)
+            await self.worker.start()
+
+    async def stop(self) -> None:
+        grace = self.settings.grace_period
+        if self.http is not None:
+            await self.http.stop()
+        stopping = []
+        if self.grpc is not None:
+            stopping.append(self.grpc.stop(grace))
+        if self.worker is not None:
+            stopping.append(self.worker.stop(grace))
+        await asyncio.gather(*stopping)
+        if self.db is not None:
+            await asyncio.to_thread(self.db.close)
+
+    def announce(self, out: object = sys.stderr) -> None:
+        """Tell the operator where the service listens and, once, the bootstrap key."""
+        assert self.grpc is not None and self.http is not None
+        host = self.settings.http_address.rpartition(":")[0]
+        lines = [f"worlds: gRPC on {self.settings.grpc_address.rpartition(':')[0]}:{self.grpc.port}",
+                 f"worlds: REST on http://{host}:{self.http.port} (OpenAPI at /docs)"]
+        if self.bootstrapped is not None:
+            lines += [
+                "worlds: created org 'local', workspace 'main' and an owner API key:",
+                f"    {self.bootstrapped.api_key}",
+                f"worlds: the key is shown only this once; it is saved in "
+                f"{self.bootstrapped.key_file} (mode 0600)",
+            ]
+        print("\n".join(lines), file=out, flush=True)  # type: ignore[call-overload]

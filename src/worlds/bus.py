@@ -1,0 +1,136 @@
+"""Fan-out of job events to the watchers of this process.
+
+One `EventHub` per process tails the event log (`worlds.store.events`): it
+reads the events after its cursor whenever it is woken (a commit in this
+process, a NOTIFY from another) and at least every `poll_interval` seconds (the
+fallback that also covers a lost notification, and SQLite across processes).
+So the database sees one query per wakeup, however many watchers there are.
+
+Each watcher holds a `Subscription` with a bounded buffer. A watcher that falls
+behind never delays the hub, other watchers or the worker: when its buffer is
+full, further events are dropped for it and it is marked `lagged`; it then
+reads what it missed from the log itself, from its own cursor. No event is
+lost, none is delivered twice (watchers skip seqs at or below their cursor).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+
+from worlds.store import events
+from worlds.store.engine import Database
+
+log = logging.getLogger(__name__)
+
+EventFilter = Callable[[events.Event], bool]
+
+
+class Subscription:
+    def __init__(self, hub: EventHub, workspace_id: str, job_id: str | None,
+                 accept: EventFilter | None, buffer: int) -> None:
+        self.workspace_id = workspace_id
+        self.job_id = job_id
+        self.accept = accept
+        self.lagged = False
+        self._queue: asyncio.Queue[events.Event] = asyncio.Queue(maxsize=buffer)
+        self._hub = hub
+
+    def offer(self, event: events.Event) -> None:
+        if event.job["workspace_id"] != self.workspace_id:
+            return
+        if self.job_id is not None and event.job["id"] != self.job_id:
+            return
+        if self.accept is not None and not self.accept(event):
+            return
+        try:
+            self._queue.put_nowait(event)
+        except asyncio.QueueFull:
+            self.lagged = True
+
+    async def next(self, timeout: float) -> list[events.Event]:
+        """The buffered events, waiting up to `timeout` for the first; [] on timeout."""
+        if self._queue.empty():
+            try:
+                first = await asyncio.wait_for(self._queue.get(), timeout)
+            except TimeoutError:
+                return []
+            found = [first]
+        else:
+            found = []
+        while not self._queue.empty():
+            found.append(self._queue.get_nowait())
+        return found
+
+    def drain_lag(self) -> bool:
+        """True once if events were dropped; the buffer is emptied so the caller
+        can re-read from the log without duplicates piling up."""
+        if not self.lagged:
+            return False
+        self.lagged = False
+        while not self._queue.empty():
+            self._queue.get_nowait()
+        return True
+
+    def close(self) -> None:
+        self._hub._subscriptions.discard(self)
+
+
+class EventHub:
+    def __init__(self, db: Database, *, poll_interval: float = 1.0, buffer: int = 256,
+                 batch: int = 500) -> None:
+        self._db = db
+        self._poll_interval = poll_interval
+        self._buffer = buffer
+        self._batch = batch
+        self._subscriptions: set[Subscription] = set()
+        self._wake = asyncio.Event()
+        self._cursor = 0
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def subscribers(self) -> int:
+        return len(self._subscriptions)
+
+    async def start(self) -> None:
+        self._cursor = await self._db.read(events.last_seq)
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="worlds-event-hub")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def wake(self) -> None:
+        """Something was committed: read the log now rather than at the next poll."""
+        self._wake.set()
+
+    def subscribe(self, workspace_id: str, job_id: str | None = None,
+                  accept: EventFilter | None = None) -> Subscription:
+        subscription = Subscription(self, workspace_id, job_id, accept, self._buffer)
+        self._subscriptions.add(subscription)
+        return subscription
+
+    async def _run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._poll_interval)
+            self._wake.clear()
+            try:
+                await self._deliver()
+            except Exception:
+                log.warning("reading the job event log failed; retrying", exc_info=True)
+
+    async def _deliver(self) -> None:
+        while True:
+            batch = await self._db.read(
+                lambda conn: events.read_after(conn, self._cursor, limit=self._batch))
+            for event in batch:
+                self._cursor = event.seq
+                for subscription in tuple(self._subscriptions):
+                    subscription.offer(event)
+            if len(batch) < self._batch:
+                return

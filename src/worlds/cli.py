@@ -1,0 +1,342 @@
+"""The `worlds` command: serve, worker, gateway, migrate, and the admin commands.
+
+This is the only place that reads the environment; everything below it gets
+typed settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from worlds import auth
+from worlds.clock import system_clock
+from worlds.config import Settings
+from worlds.errors import WorldsError
+
+log = logging.getLogger("worlds")
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _add_database_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", type=Path, default=Path(os.environ.get("WORLDS_DATA_DIR", "./data")),
+                        help="directory of the embedded database and the bootstrap key "
+                             "(env WORLDS_DATA_DIR, default ./data)")
+    parser.add_argument("--database-url", default=os.environ.get("WORLDS_DATABASE_URL"),
+                        help="SQLAlchemy URL, e.g. postgresql://user@host/db "
+                             "(env WORLDS_DATABASE_URL; default: SQLite in the data dir)")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    values: dict[str, Any] = {"data_dir": args.data_dir, "database_url": args.database_url}
+    for name in ("grpc_address", "http_address", "grace_period"):
+        if getattr(args, name, None) is not None:
+            values[name] = getattr(args, name)
+    if hasattr(args, "no_worker"):
+        values["in_process_worker"] = (not args.no_worker
+                                       and _env_bool("WORLDS_IN_PROCESS_WORKER_ENABLED", True))
+    values["bootstrap_api_key"] = os.environ.get("WORLDS_BOOTSTRAP_API_KEY") or None
+    for name, env, kind in _WORKER_SETTINGS:
+        value = getattr(args, name, None)
+        if value is None and os.environ.get(env):
+            try:
+                value = kind(os.environ[env])
+            except ValueError:
+                raise SystemExit(f"worlds: {env} must be a number, got {os.environ[env]!r}") from None
+        if value is not None:
+            values[name] = value
+    return Settings(**values)
+
+
+_WORKER_SETTINGS: tuple[tuple[str, str, type], ...] = (
+    ("lease_seconds", "WORLDS_LEASE_SECONDS", float),
+    ("worker_concurrency", "WORLDS_WORKER_CONCURRENCY", int),
+    ("poll_interval", "WORLDS_POLL_INTERVAL", float),
+)
+
+
+def _add_worker_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lease-seconds", type=float, default=None,
+                        help="lease of a claimed job, extended by heartbeats every third of it; "
+                             "a job whose worker died runs again after it expires "
+                             "(env WORLDS_LEASE_SECONDS, default 30)")
+    parser.add_argument("--concurrency", dest="worker_concurrency", type=int, default=None,
+                        help="jobs run at once, each in its own generation process "
+                             "(env WORLDS_WORKER_CONCURRENCY, default 1)")
+
+
+# -- long-running commands --------------------------------------------------------
+
+
+async def _run_until_signalled(start: Callable[[], Any], stop: Callable[[], Any]) -> None:
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.set)
+    try:
+        await start()
+        await stopping.wait()
+        log.info("stopping")
+    finally:
+        await stop()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from worlds.app import WorldsApp
+
+    app = WorldsApp(_settings(args))
+
+    async def start() -> None:
+        await app.start()
+        app.announce()
+
+    asyncio.run(_run_until_signalled(start, app.stop))
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from worlds.app import open_database
+    from worlds.store import migrate
+    from worlds.worker import Worker, WorkerConfig
+
+    settings = _settings(args)
+    state: dict[str, Any] = {}
+
+    async def start() -> None:
+        db = state["db"] = open_database(settings)
+        await asyncio.to_thread(migrate.upgrade, db.engine)
+        worker = state["worker"] = Worker(db, WorkerConfig.from_settings(settings))
+        await worker.start()
+        print(f"worlds: worker {worker.id} running "
+              f"({'LISTEN + polling' if worker.listening else 'polling'})",
+              file=sys.stderr, flush=True)
+
+    async def stop() -> None:
+        if "worker" in state:
+            await state["worker"].stop(settings.grace_period)
+        if "db" in state:
+            await asyncio.to_thread(state["db"].close)
+
+    asyncio.run(_run_until_signalled(start, stop))
+    return 0
+
+
+def cmd_gateway(args: argparse.Namespace) -> int:
+    import grpc
+    from worlds_gateway.app import create_gateway_app
+    from worlds_gateway.backend import ChannelBackend
+
+    from worlds.app import SERVICE_DESCRIPTOR
+    from worlds.httpserver import HttpServer
+
+    state: dict[str, Any] = {}
+
+    async def start() -> None:
+        channel = grpc.aio.insecure_channel(args.grpc_target)
+        state["channel"] = channel
+        app = create_gateway_app(SERVICE_DESCRIPTOR, ChannelBackend(channel),
+                                 default_timeout=args.timeout)
+        server = state["http"] = HttpServer(app, args.http_address)
+        await server.start()
+        print(f"worlds: REST gateway on http://{args.http_address.rpartition(':')[0]}:{server.port}"
+              f" -> gRPC {args.grpc_target}", file=sys.stderr, flush=True)
+
+    async def stop() -> None:
+        if "http" in state:
+            await state["http"].stop()
+        if "channel" in state:
+            await state["channel"].close()
+
+    asyncio.run(_run_until_signalled(start, stop))
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from worlds.app import open_database
+    from worlds.store import migrate
+
+    db = open_database(_settings(args))
+    try:
+        migrate.upgrade(db.engine)
+        print(f"database at revision {migrate.current_revision(db.engine)}")
+    finally:
+        db.close()
+    return 0
+
+
+# -- admin commands -----------------------------------------------------------------
+
+
+def _admin(work: Callable[..., Any]) -> Callable[[argparse.Namespace], int]:
+    """Run `work(conn, args, now)` in one write transaction on a migrated database."""
+
+    def command(args: argparse.Namespace) -> int:
+        from worlds.app import open_database
+        from worlds.store import migrate
+
+        db = open_database(_settings(args))
+        try:
+            migrate.upgrade(db.engine)
+            db.run_write(lambda conn: work(conn, args, system_clock()))
+        finally:
+            db.close()
+        return 0
+
+    return command
+
+
+def _org_create(conn: Any, args: argparse.Namespace, now: Any) -> None:
+    from worlds.store import tenancy
+
+    org_id = tenancy.create_organization(conn, args.slug, args.name or args.slug, now)
+    print(org_id)
+
+
+def _workspace_create(conn: Any, args: argparse.Namespace, now: Any) -> None:
+    from worlds.store import tenancy
+
+    print(tenancy.create_workspace(conn, args.org, args.slug, args.name or args.slug, now))
+
+
+def _user_create(conn: Any, args: argparse.Namespace, now: Any) -> None:
+    from worlds.store import tenancy
+
+    print(tenancy.create_user(conn, args.email, args.username, args.full_name, now))
+
+
+def _member_set(conn: Any, args: argparse.Namespace, now: Any) -> None:
+    from worlds.store import tenancy
+
+    org, _, ws = args.workspace.partition("/")
+    ws_id = tenancy.workspace_id_by_slugs(conn, org, ws)
+    user_id = tenancy.user_id_by_name(conn, args.user)
+    tenancy.set_membership(conn, user_id, ws_id, auth.Role(args.role), now)
+    print(f"{args.user} is {args.role} of {args.workspace}")
+
+
+def _key_create(conn: Any, args: argparse.Namespace, now: Any) -> None:
+    from worlds.store import tenancy
+
+    user_id = tenancy.user_id_by_name(conn, args.user)
+    key = auth.generate_key()
+    key_id = tenancy.create_api_key(conn, user_id, args.name, auth.hash_key(key), key[:8], now)
+    print(f"key id: {key_id}", file=sys.stderr)
+    print("the key is shown only this once:", file=sys.stderr)
+    print(key)
+
+
+def _key_revoke(conn: Any, args: argparse.Namespace, now: Any) -> None:
+    from worlds.store import tenancy
+
+    tenancy.revoke_api_key(conn, args.key_id, now)
+    print(f"revoked {args.key_id}")
+
+
+def _key_list(conn: Any, args: argparse.Namespace, now: Any) -> None:
+    from worlds.store import tenancy
+
+    print(f"{'ID':36}  {'PREFIX':8}  {'USER':16}  {'NAME':16}  {'LAST USED':25}  REVOKED")
+    for row in tenancy.list_api_keys(conn):
+        last = row.last_used_at.isoformat() if row.last_used_at else "-"
+        revoked = row.revoked_at.isoformat() if row.revoked_at else "-"
+        print(f"{row.id:36}  {row.prefix:8}  {row.username:16}  {row.name:16}  {last:25}  {revoked}")
+
+
+# -- parser -------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="worlds", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the gRPC service, the REST gateway and a worker")
+    _add_database_flags(serve)
+    serve.add_argument("--grpc-address", default=os.environ.get("WORLDS_GRPC_ADDRESS", "127.0.0.1:50051"),
+                       help="HOST:PORT of the gRPC server (env WORLDS_GRPC_ADDRESS)")
+    serve.add_argument("--http-address", default=os.environ.get("WORLDS_HTTP_ADDRESS", "127.0.0.1:8080"),
+                       help="HOST:PORT of the REST gateway (env WORLDS_HTTP_ADDRESS)")
+    serve.add_argument("--no-worker", action="store_true",
+                       help="do not run the in-process worker (env WORLDS_IN_PROCESS_WORKER_ENABLED=false)")
+    serve.add_argument("--grace-period", type=float, default=None,
+                       help="seconds in-flight calls get to finish on shutdown (default 10)")
+    _add_worker_flags(serve)
+    serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run a worker alone: claim queued jobs and run them")
+    _add_database_flags(worker)
+    _add_worker_flags(worker)
+    worker.add_argument("--grace-period", type=float, default=None,
+                        help="seconds running jobs get to finish on SIGTERM before they are "
+                             "released to the queue (default 10)")
+    worker.set_defaults(func=cmd_worker)
+
+    gateway = sub.add_parser("gateway", help="run the REST gateway alone, in front of a gRPC server")
+    gateway.add_argument("--grpc-target", required=True, help="HOST:PORT of a WorldsService gRPC server")
+    gateway.add_argument("--http-address", default=os.environ.get("WORLDS_HTTP_ADDRESS", "127.0.0.1:8080"))
+    gateway.add_argument("--timeout", type=float, default=30.0,
+                         help="deadline of a call when the client sets none (seconds)")
+    gateway.set_defaults(func=cmd_gateway)
+
+    mig = sub.add_parser("migrate", help="apply database migrations")
+    _add_database_flags(mig)
+    mig.set_defaults(func=cmd_migrate)
+
+    def admin(name: str, help_text: str, work: Callable[..., Any]) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text)
+        _add_database_flags(p)
+        p.set_defaults(func=_admin(work))
+        return p
+
+    p = admin("org-create", "create an organization", _org_create)
+    p.add_argument("slug")
+    p.add_argument("--name")
+    p = admin("workspace-create", "create a workspace (and its default project)", _workspace_create)
+    p.add_argument("org", help="organization slug")
+    p.add_argument("slug")
+    p.add_argument("--name")
+    p = admin("user-create", "create a user", _user_create)
+    p.add_argument("username")
+    p.add_argument("--email", required=True)
+    p.add_argument("--full-name")
+    p = admin("member-set", "give a user a role in a workspace", _member_set)
+    p.add_argument("workspace", help="ORG/WORKSPACE")
+    p.add_argument("user", help="username or email")
+    p.add_argument("role", choices=[r.value for r in auth.Role])
+    p = admin("key-create", "create an API key for a user (printed once)", _key_create)
+    p.add_argument("user", help="username or email")
+    p.add_argument("--name", default="cli")
+    p = admin("key-revoke", "revoke an API key", _key_revoke)
+    p.add_argument("key_id")
+    admin("key-list", "list API keys (never their values)", _key_list)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=os.environ.get("WORLDS_LOG_LEVEL", "INFO").upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except WorldsError as exc:
+        print(f"worlds: {exc.message}", file=sys.stderr)
+        return 1
+    except (OSError, RuntimeError) as exc:
+        print(f"worlds: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""Typed settings. Built from flags and the environment by the CLI only, then passed down."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from worlds.store.engine import sqlite_url
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("./data")
+    # When unset, an embedded SQLite database in data_dir.
+    database_url: str | None = None
+    grpc_address: str = "127.0.0.1:50051"
+    http_address: str = "127.0.0.1:8080"
+    # Fixes the value of the first API key created on an empty database.
+    bootstrap_api_key: str | None = None
+    in_process_worker: bool = True
+    # Seconds in-flight calls get to finish on SIGTERM/SIGINT.
+    grace_period: float = 10.0
+    max_attempts: int = 3
+    max_body_bytes: int = 1 << 20
+    # Deadline the gateway gives a call when the client sets none.
+    http_timeout: float = 30.0
+    db_pool_size: int = 8
+    # Worker (in-process in `serve`, or `worlds worker`); see worlds.lease for the timings.
+    lease_seconds: float = 30.0
+    worker_concurrency: int = 1
+    # Fallback poll for queued jobs when no notification arrives.
+    poll_interval: float = 1.0
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or sqlite_url(str(self.data_dir / "worlds.db"))
+
+    @property
+    def bootstrap_key_file(self) -> Path:
+        return self.data_dir / "bootstrap-api-key"
+
+
+def split_address(address: str) -> tuple[str, int]:
+    """`HOST:PORT` (or `[v6]:PORT`) into its parts."""
+    host, sep, port = address.rpartition(":")
+    if not sep or not port.isdigit():
+        raise ValueError(f"expected HOST:PORT, got {address!r}")
+    return host.strip("[]") or "0.0.0.0", int(port)

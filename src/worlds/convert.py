@@ -1,0 +1,76 @@
+"""Store rows to protobuf messages, and protobuf enums to the store's strings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from google.protobuf import struct_pb2, timestamp_pb2
+
+from worlds.v1 import jobs_pb2
+
+
+def timestamp(value: datetime) -> timestamp_pb2.Timestamp:
+    ts = timestamp_pb2.Timestamp()
+    ts.FromDatetime(value)
+    return ts
+
+
+def enum_value(enum_type: Any, prefix: str, name: str) -> int:
+    """`("JOB_STATUS_", "queued")` → JobStatus.JOB_STATUS_QUEUED."""
+    return enum_type.Value(prefix + name.upper())
+
+
+def enum_name(enum_type: Any, prefix: str, number: int) -> str:
+    """JobStatus.JOB_STATUS_QUEUED → "queued" (the store's and the contract's spelling)."""
+    return enum_type.Name(number).removeprefix(prefix).lower()
+
+
+class _Fields:
+    """Attribute access to a mapping's values, missing keys reading as None."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: Any) -> None:
+        self._values = values
+
+    def __getattr__(self, name: str) -> Any:
+        return self._values.get(name)
+
+
+def job_to_proto(record: Any) -> jobs_pb2.Job:
+    """A job row (or the mapping of one), joined with its creator's user fields."""
+    row = _Fields(record._mapping if hasattr(record, "_mapping") else record)
+    job = jobs_pb2.Job(
+        id=row.id,
+        organization_id=row.organization_id,
+        workspace_id=row.workspace_id,
+        kind=enum_value(jobs_pb2.JobKind, "JOB_KIND_", row.kind),
+        status=enum_value(jobs_pb2.JobStatus, "JOB_STATUS_", row.status),
+        created_at=timestamp(row.created_at),
+    )
+    if row.project_id is not None:
+        job.project_id = row.project_id
+    if row.progress is not None:
+        job.progress = row.progress
+    if row.resource_type is not None:
+        job.resource_type = enum_value(jobs_pb2.ResourceType, "RESOURCE_TYPE_", row.resource_type)
+    if row.resource_id is not None:
+        job.resource_id = row.resource_id
+    result = struct_pb2.Struct()
+    result.update(row.result or {})
+    job.result.CopyFrom(result)
+    if row.error is not None:
+        job.error = row.error
+    if row.created_by is not None:
+        job.created_by = row.created_by
+        if row.user_username is not None:
+            job.created_by_user.CopyFrom(jobs_pb2.User(
+                id=row.created_by, email=row.user_email, username=row.user_username))
+            if row.user_full_name is not None:
+                job.created_by_user.full_name = row.user_full_name
+    for name in ("started_at", "completed_at", "cancel_requested_at"):
+        value = getattr(row, name)
+        if value is not None:
+            getattr(job, name).CopyFrom(timestamp(value))
+    return job

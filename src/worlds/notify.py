@@ -1,0 +1,144 @@
+"""Waking workers: in-process signals, fed by the servicer and by PostgreSQL LISTEN.
+
+`JobSignals` is the one place a worker learns that a job was queued or that a
+running job's cancel was requested. In the all-in-one server the servicer calls
+it directly after its transaction commits; across processes `PgListener` turns
+NOTIFYs on `worlds_jobs` (sent in the same transactions, see
+`worlds.store.queue.announce`) into the same calls.
+
+Notifications only shorten waits; they are never the source of truth. A worker
+still polls (a lost NOTIFY, a listener that is reconnecting, or SQLite across
+processes all converge through the poll), and it re-reads the job before acting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterator
+
+from sqlalchemy import Engine
+
+from worlds.store import queue as queue_store
+
+log = logging.getLogger(__name__)
+
+# How the listener's connection shows in pg_stat_activity.
+APPLICATION_NAME = "worlds-job-listener"
+
+
+class JobSignals:
+    """In-process fan-out of "a job was queued" and "cancel job X". Loop-bound:
+    call it from the event loop's thread."""
+
+    def __init__(self) -> None:
+        self._queued = asyncio.Event()
+        self._cancels: dict[str, set[asyncio.Event]] = {}
+
+    def job_queued(self, job_id: str | None = None) -> None:
+        self._queued.set()
+
+    def cancel_requested(self, job_id: str) -> None:
+        for event in self._cancels.get(job_id, ()):
+            event.set()
+
+    def dispatch(self, payload: str) -> None:
+        """Act on a notification payload (`<event>:<job id>`)."""
+        event, job_id = queue_store.parse_payload(payload)
+        if event == queue_store.QUEUED:
+            self.job_queued(job_id)
+        elif event == queue_store.CANCEL:
+            self.cancel_requested(job_id)
+
+    def reset_queued(self) -> None:
+        """Forget earlier wakeups; call before looking for work. A job queued after
+        this call sets the signal again, so none is missed between look and wait."""
+        self._queued.clear()
+
+    async def wait_queued(self, timeout: float) -> bool:
+        """Wait until a job is queued or `timeout` passes; True when woken."""
+        try:
+            await asyncio.wait_for(self._queued.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    @contextlib.contextmanager
+    def cancel_watch(self, job_id: str) -> Iterator[asyncio.Event]:
+        """An event set when a cancel of `job_id` is signalled, while the block runs."""
+        event = asyncio.Event()
+        self._cancels.setdefault(job_id, set()).add(event)
+        try:
+            yield event
+        finally:
+            watchers = self._cancels.get(job_id)
+            if watchers is not None:
+                watchers.discard(event)
+                if not watchers:
+                    del self._cancels[job_id]
+
+
+def libpq_conninfo(engine: Engine) -> str:
+    """The engine's URL as psycopg connects to it (no SQLAlchemy driver suffix)."""
+    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class PgListener:
+    """LISTEN on a dedicated connection (not the pool: a pooled connection would be
+    handed to other work, and PgBouncer in transaction mode breaks LISTEN) and
+    feed `JobSignals`. Reconnects with backoff; after each (re)connect it wakes the
+    worker, since notifications sent while it was away are lost. Every
+    `health_interval` seconds without a notification it checks the connection."""
+
+    def __init__(self, conninfo: str, signals: JobSignals, *, health_interval: float = 15.0) -> None:
+        self._conninfo = conninfo
+        self._signals = signals
+        self._health_interval = health_interval
+        self._task: asyncio.Task[None] | None = None
+        self._listening = asyncio.Event()
+        self.healthy = False
+        # Successful LISTENs so far: more than one means it reconnected.
+        self.connections = 0
+
+    async def start(self, timeout: float = 5.0) -> None:
+        """Start listening; waits (up to `timeout`) for the first LISTEN to succeed,
+        so a job created right after start is not missed. Polling covers a failure."""
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="worlds-pg-listener")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._listening.wait(), timeout)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        import psycopg
+
+        backoff = 0.5
+        while True:
+            try:
+                conn = await psycopg.AsyncConnection.connect(
+                    self._conninfo, autocommit=True, application_name=APPLICATION_NAME)
+                async with conn:
+                    await conn.execute(f"LISTEN {queue_store.CHANNEL}")
+                    self.healthy, backoff = True, 0.5
+                    self.connections += 1
+                    self._listening.set()
+                    self._signals.job_queued()
+                    while True:
+                        async for notice in conn.notifies(timeout=self._health_interval):
+                            self._signals.dispatch(notice.payload)
+                        await conn.execute("SELECT 1")
+            except asyncio.CancelledError:
+                self.healthy = False
+                raise
+            except Exception as exc:
+                self.healthy = False
+                log.warning("job listener lost its connection (%s); polling until it is back",
+                            exc.__class__.__name__)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 10.0)

@@ -1,0 +1,153 @@
+"""The one seam between the two database engines.
+
+Everything engine-specific that the store needs goes through a `SqlDialect`;
+no other module branches on the engine's name. Callers that need to know what
+an engine can do read a capability flag (`supports_listen`), never its name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, Engine, Row, Table, bindparam, func, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from worlds.jobstate import Status
+from worlds.store.models import Job, UtcDateTime
+
+_jobs = Job.__table__
+
+
+@dataclass(frozen=True)
+class ClaimParams:
+    """Who claims, for how long, and which kinds of job it can run."""
+
+    owner: str
+    now: datetime
+    lease_expires_at: datetime
+    kinds: tuple[str, ...]
+
+
+class SqlDialect(Protocol):
+    name: str
+    # Whether the engine can push notifications to another process (LISTEN/NOTIFY).
+    supports_listen: bool
+
+    def add_counts(self, conn: Connection, table: Table, key_columns: Sequence[str],
+                   rows: Sequence[dict[str, Any]]) -> None:
+        """Add each row's `n` to the counter row with the same key, creating it if missing."""
+
+    def job_claim(self, conn: Connection, params: ClaimParams) -> Row | None:
+        """Atomically move the oldest queued job (created_at, then id) of `params.kinds`
+        to running under a new lease: attempt + 1, the owner, the expiry, `started_at`
+        on the first start, progress 0 if unset, version + 1. Returns the updated row,
+        or None when nothing is queued. Two concurrent claims never get the same job.
+        The caller keeps `job_counts` in step."""
+
+    def notify(self, conn: Connection, channel: str, payload: str) -> None:
+        """Tell other processes `payload` on `channel` when this transaction commits.
+        A no-op on engines without cross-process notifications."""
+
+
+def _claim_statement(params: ClaimParams, *, skip_locked: bool) -> Any:
+    candidate = (
+        select(_jobs.c.id)
+        .where(_jobs.c.status == Status.QUEUED.value, _jobs.c.kind.in_(params.kinds))
+        .order_by(_jobs.c.created_at, _jobs.c.id)
+        .limit(1)
+    )
+    if skip_locked:
+        candidate = candidate.with_for_update(skip_locked=True)
+    now = literal(params.now, UtcDateTime())
+    return (
+        update(_jobs)
+        .where(_jobs.c.id == candidate.scalar_subquery(), _jobs.c.status == Status.QUEUED.value)
+        .values(
+            status=Status.RUNNING.value,
+            attempt=_jobs.c.attempt + 1,
+            lease_owner=params.owner,
+            lease_expires_at=params.lease_expires_at,
+            started_at=func.coalesce(_jobs.c.started_at, now),
+            progress=func.coalesce(_jobs.c.progress, 0.0),
+            version=_jobs.c.version + 1,
+            updated_at=params.now,
+        )
+        .returning(*_jobs.c)
+    )
+
+
+class _OnConflictDialect:
+    """Both engines speak `INSERT … ON CONFLICT DO UPDATE`; only the construct differs."""
+
+    name: str
+    _insert: Any
+
+    def __init__(self) -> None:
+        self._upserts: dict[tuple[str, tuple[str, ...]], Any] = {}
+
+    def _upsert(self, table: Table, key_columns: tuple[str, ...]) -> Any:
+        statement = self._upserts.get((table.name, key_columns))
+        if statement is None:
+            insert = self._insert(table).values(
+                {c: bindparam(c) for c in (*key_columns, "n")})
+            statement = insert.on_conflict_do_update(
+                index_elements=list(key_columns), set_={"n": table.c.n + insert.excluded.n})
+            self._upserts[(table.name, key_columns)] = statement
+        return statement
+
+    def add_counts(self, conn: Connection, table: Table, key_columns: Sequence[str],
+                   rows: Sequence[dict[str, Any]]) -> None:
+        # Rows in key order: concurrent transactions then lock counter rows in the
+        # same order and cannot deadlock on them.
+        key = tuple(key_columns)
+        statement = self._upsert(table, key)
+        for row in sorted(rows, key=lambda r: tuple(r[c] for c in key)):
+            conn.execute(statement, row)
+
+
+class SQLiteDialect(_OnConflictDialect):
+    name = "sqlite"
+    supports_listen = False
+    _insert = staticmethod(sqlite.insert)
+
+    def job_claim(self, conn: Connection, params: ClaimParams) -> Row | None:
+        # SQLite has no FOR UPDATE (SQLAlchemy renders it as nothing). The claim is
+        # atomic because it is one UPDATE … RETURNING inside a BEGIN IMMEDIATE
+        # transaction: the write lock is held from the start, so no other
+        # connection can claim between the subquery and the update.
+        if not conn.get_execution_options().get("worlds_write"):
+            raise RuntimeError("a SQLite claim must run in a write (BEGIN IMMEDIATE) transaction")
+        return conn.execute(_claim_statement(params, skip_locked=False)).first()
+
+    def notify(self, conn: Connection, channel: str, payload: str) -> None:
+        # One process owns the notifications on SQLite: `worlds.notify.JobSignals`
+        # in-process, polling across processes.
+        return None
+
+
+class PostgresDialect(_OnConflictDialect):
+    name = "postgresql"
+    supports_listen = True
+    _insert = staticmethod(postgresql.insert)
+
+    def job_claim(self, conn: Connection, params: ClaimParams) -> Row | None:
+        # The River/Oban claim: lock the oldest queued row, skipping rows another
+        # claimer holds, and update it in the same statement.
+        return conn.execute(_claim_statement(params, skip_locked=True)).first()
+
+    def notify(self, conn: Connection, channel: str, payload: str) -> None:
+        # Delivered at commit, only if the transaction commits; payloads stay tiny
+        # (ids), far below the 8000-byte limit.
+        conn.execute(select(func.pg_notify(channel, payload)))
+
+
+def dialect_for(engine: Engine) -> SqlDialect:
+    name = engine.dialect.name
+    if name == "sqlite":
+        return SQLiteDialect()
+    if name == "postgresql":
+        return PostgresDialect()
+    raise ValueError(f"unsupported database engine: {name}")

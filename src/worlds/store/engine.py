@@ -1,0 +1,130 @@
+"""Database engines for the two supported backends, chosen by one URL.
+
+SQLite is the embedded default; PostgreSQL (psycopg 3) the engine for many API
+and worker processes. Both are driven through SQLAlchemy Core on a thread pool
+(`Database.read` / `Database.write`), so database work never runs on the event loop.
+
+SQLite specifics, and why:
+- WAL journal: readers never block the writer.
+- `busy_timeout`: concurrent writers wait instead of failing.
+- Write transactions start with `BEGIN IMMEDIATE`: a deferred transaction that
+  upgrades from read to write fails at once with SQLITE_BUSY in WAL mode,
+  whatever the busy timeout. pysqlite's own transaction handling is disabled
+  (isolation_level=None) so that SQLAlchemy's `begin` hook controls BEGIN.
+- Foreign keys are off by default in SQLite; they are turned on per connection.
+- Writes are serialised in-process by a lock. SQLite admits one writer at a time
+  anyway, and writers that contend inside SQLite wait in its busy handler, which
+  sleeps with backoff: under load that costs more than the writes themselves.
+  Other processes on the same file still queue on the busy timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+T = TypeVar("T")
+
+_WRITE_OPTION = "worlds_write"
+
+
+def normalize_url(url: str) -> str:
+    """Accept plain `postgresql://` URLs and select the psycopg 3 driver for them."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def sqlite_url(path: str) -> str:
+    return f"sqlite:///{path}"
+
+
+def create_db_engine(url: str, *, pool_size: int = 8) -> Engine:
+    """Create an engine for `url` with the settings this service relies on."""
+    url = normalize_url(url)
+    if make_url(url).get_backend_name() == "sqlite":
+        engine = create_engine(
+            url,
+            pool_size=pool_size,
+            max_overflow=0,
+            connect_args={"timeout": 30, "check_same_thread": False},
+        )
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        write = conn.get_execution_options().get(_WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+class Database:
+    """An engine plus the thread pool that runs its blocking calls.
+
+    `read(fn, ...)` and `write(fn, ...)` run `fn(conn, ...)` inside one
+    transaction on a pool thread and return its result to the awaiting coroutine.
+    """
+
+    def __init__(self, engine: Engine, *, threads: int | None = None) -> None:
+        self.engine = engine
+        size = threads or engine.pool.size()  # type: ignore[attr-defined]
+        self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
+        self._executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="worlds-db")
+
+    @property
+    def dialect_name(self) -> str:
+        return self.engine.dialect.name
+
+    @contextlib.contextmanager
+    def transaction(self, *, write: bool) -> Iterator[Connection]:
+        """A blocking transaction; commit on success, roll back on error."""
+        with self.engine.connect() as conn:
+            if write:
+                conn.execution_options(**{_WRITE_OPTION: True})
+            with conn.begin():
+                yield conn
+
+    def run_read(self, fn: Callable[..., T], *args: Any) -> T:
+        with self.transaction(write=False) as conn:
+            return fn(conn, *args)
+
+    def run_write(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._write_lock is None:
+            with self.transaction(write=True) as conn:
+                return fn(conn, *args)
+        with self._write_lock, self.transaction(write=True) as conn:
+            return fn(conn, *args)
+
+    async def read(self, fn: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(self.run_read, fn, *args))
+
+    async def write(self, fn: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(self.run_write, fn, *args))
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True)
+        self.engine.dispose()

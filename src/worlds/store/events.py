@@ -1,0 +1,127 @@
+"""The job event log: one row per change of a job, for watchers and their resume.
+
+Every change of a job (insert, claim, progress, cancel request, completion…)
+appends the job's new state here, in the same transaction as the change. The
+log's `seq` is the resume token of the watch RPCs: a watcher that comes back
+with its last `seq` reads every later event of its job or workspace, in order,
+none twice. Notifications only wake readers; the log is the source of truth.
+
+Ordering: `seq` must follow commit order, or a reader could pass a sequence
+number whose transaction has not committed yet and miss it for good. SQLite
+commits one writer at a time, so it does; on PostgreSQL the dialect takes a
+transaction-level lock before appending (`SqlDialect.events_lock`), held to
+commit, so appends commit in `seq` order too.
+
+Retention: events older than the retention window are pruned; `horizon` is the
+highest pruned `seq`, and a resume token at or below it can no longer be served.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, func, select, update
+
+from worlds.store.dialect import SqlDialect
+from worlds.store.models import EventHorizon, JobEvent
+
+job_events = JobEvent.__table__
+event_horizon = EventHorizon.__table__
+
+# The job columns a watcher needs to rebuild the job record (the creator's
+# public fields are joined when reading).
+SNAPSHOT_COLUMNS = (
+    "id", "organization_id", "workspace_id", "project_id", "kind", "status", "progress",
+    "resource_type", "resource_id", "result", "error", "created_by", "created_at",
+    "started_at", "completed_at", "cancel_requested_at", "version",
+)
+_TIMESTAMPS = ("created_at", "started_at", "completed_at", "cancel_requested_at")
+
+CHANNEL_EVENT = "event"
+
+
+@dataclass(frozen=True)
+class Event:
+    seq: int
+    job: dict[str, Any]
+
+
+def _snapshot(job: Mapping[str, Any]) -> dict[str, Any]:
+    snapshot = {name: job.get(name) for name in SNAPSHOT_COLUMNS}
+    for name in _TIMESTAMPS:
+        if snapshot[name] is not None:
+            snapshot[name] = snapshot[name].isoformat()
+    return snapshot
+
+
+def _restore(snapshot: Mapping[str, Any]) -> dict[str, Any]:
+    job = dict(snapshot)
+    for name in _TIMESTAMPS:
+        if job.get(name) is not None:
+            job[name] = datetime.fromisoformat(job[name])
+    return job
+
+
+_INSERT = job_events.insert().returning(job_events.c.seq)
+
+
+def record(dialect: SqlDialect, conn: Connection, job: Any, now: datetime) -> int:
+    """Append the state of `job` (a row or mapping, after its change); returns its seq."""
+    values = job._mapping if hasattr(job, "_mapping") else job
+    dialect.events_lock(conn)
+    seq = conn.execute(_INSERT, {
+        "workspace_id": values["workspace_id"], "job_id": values["id"],
+        "version": values["version"], "status": values["status"], "kind": values["kind"],
+        "project_id": values.get("project_id"), "created_by": values.get("created_by"),
+        "snapshot": _snapshot(values), "created_at": now,
+    }).scalar_one()
+    return int(seq)
+
+
+_AFTER = select(job_events.c.seq, job_events.c.snapshot).order_by(job_events.c.seq)
+
+
+def read_after(conn: Connection, cursor: int, *, limit: int, workspace_id: str | None = None,
+               job_id: str | None = None) -> list[Event]:
+    """Events with seq > cursor, oldest first, optionally of one workspace or job."""
+    query = _AFTER.where(job_events.c.seq > cursor)
+    if workspace_id is not None:
+        query = query.where(job_events.c.workspace_id == workspace_id)
+    if job_id is not None:
+        query = query.where(job_events.c.job_id == job_id)
+    return [Event(int(r.seq), _restore(r.snapshot)) for r in conn.execute(query.limit(limit))]
+
+
+def last_seq(conn: Connection, *, job_id: str | None = None) -> int:
+    """The newest seq (of one job), or the horizon when there is none."""
+    query = select(func.max(job_events.c.seq))
+    if job_id is not None:
+        query = query.where(job_events.c.job_id == job_id)
+    found = conn.execute(query).scalar()
+    return int(found) if found is not None else horizon(conn)
+
+
+_HORIZON = select(event_horizon.c.pruned_through).where(event_horizon.c.id == 1)
+
+
+def horizon(conn: Connection) -> int:
+    """The highest pruned seq: tokens at or below it cannot be served any more."""
+    value = conn.execute(_HORIZON).scalar()
+    return int(value or 0)
+
+
+def prune(conn: Connection, before: datetime) -> int:
+    """Delete events older than `before`; returns how many."""
+    newest = conn.execute(select(func.max(job_events.c.seq))
+                          .where(job_events.c.created_at < before)).scalar()
+    if newest is None:
+        return 0
+    removed = conn.execute(delete(job_events).where(job_events.c.seq <= newest)).rowcount
+    done = conn.execute(update(event_horizon).where(event_horizon.c.id == 1)
+                        .values(pruned_through=bindparam("seq")), {"seq": newest}).rowcount
+    if not done:
+        conn.execute(event_horizon.insert().values(id=1, pruned_through=newest))
+    return int(removed or 0)

@@ -1,0 +1,153 @@
+"""Jobs: creating, reading and listing them, with exact per-filter totals.
+
+`job_counts` is maintained here, in the same transaction as every insert and
+status change (`move_count`), so `total` stays exact and costs a few rows to sum
+however many jobs a workspace holds.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, bindparam, func, select
+
+from worlds.jobstate import Kind, ResourceType, Status
+from worlds.store.dialect import SqlDialect
+from worlds.store.models import Job, JobCount, User
+from worlds.store.tenancy import new_id
+
+jobs = Job.__table__
+job_counts = JobCount.__table__
+users = User.__table__
+
+_COUNT_KEY = ("workspace_id", "project_id", "created_by", "kind", "status")
+
+# A job row together with its creator's public fields, as every read returns it.
+_JOB_WITH_USER = select(
+    jobs, users.c.email.label("user_email"), users.c.username.label("user_username"),
+    users.c.full_name.label("user_full_name"),
+).select_from(jobs.outerjoin(users, users.c.id == jobs.c.created_by))
+
+
+@dataclass(frozen=True)
+class NewJob:
+    organization_id: str
+    workspace_id: str
+    project_id: str
+    created_by: str
+    kind: Kind
+    resource_type: ResourceType
+    name: str | None
+    params: dict[str, Any]
+    max_attempts: int
+
+
+@dataclass(frozen=True)
+class JobFilter:
+    workspace_id: str
+    kind: str | None = None
+    status: str | None = None
+    project_id: str | None = None
+    created_by: str | None = None
+
+
+@dataclass(frozen=True)
+class JobPage:
+    rows: list[Row]
+    total: int
+
+
+def _count_key(row: Any) -> dict[str, str]:
+    get = row.get if isinstance(row, Mapping) else row._mapping.get
+    return {
+        "workspace_id": get("workspace_id"),
+        "project_id": get("project_id") or "",
+        "created_by": get("created_by") or "",
+        "kind": get("kind"),
+    }
+
+
+def move_count(dialect: SqlDialect, conn: Connection, job: Any, old: Status | None,
+               new: Status | None) -> None:
+    """Record that `job` left status `old` (None: it is new) for `new`."""
+    key = _count_key(job)
+    rows = []
+    if old is not None:
+        rows.append({**key, "status": old.value, "n": -1})
+    if new is not None:
+        rows.append({**key, "status": new.value, "n": 1})
+    dialect.add_counts(conn, job_counts, _COUNT_KEY, rows)
+
+
+_INSERT_JOB = jobs.insert()
+_GET_JOB = _JOB_WITH_USER.where(jobs.c.id == bindparam("job_id"),
+                                jobs.c.workspace_id == bindparam("workspace_id"))
+_FILTERS = ("kind", "status", "project_id", "created_by")
+
+
+def insert_job(dialect: SqlDialect, conn: Connection, new: NewJob, now: datetime) -> dict[str, Any]:
+    """Insert a queued job; returns its column values (the row as stored)."""
+    values = {
+        "id": new_id(),
+        "organization_id": new.organization_id,
+        "workspace_id": new.workspace_id,
+        "project_id": new.project_id,
+        "kind": new.kind.value,
+        "status": Status.QUEUED.value,
+        "resource_type": new.resource_type.value,
+        "result": {},
+        "created_by": new.created_by,
+        "created_at": now,
+        "updated_at": now,
+        "name": new.name,
+        "params": new.params,
+        "attempt": 0,
+        "max_attempts": new.max_attempts,
+        "version": 1,
+    }
+    conn.execute(_INSERT_JOB, values)
+    move_count(dialect, conn, values, None, Status.QUEUED)
+    values.update(progress=None, resource_id=None, error=None, started_at=None,
+                  completed_at=None, cancel_requested_at=None, lease_owner=None,
+                  lease_expires_at=None)
+    return values
+
+
+def get_job(conn: Connection, workspace_id: str, job_id: str) -> Row | None:
+    """The job, or None when it does not exist in this workspace."""
+    return conn.execute(_GET_JOB, {"job_id": job_id, "workspace_id": workspace_id}).first()
+
+
+@functools.cache
+def _list_statements(filters: tuple[str, ...]) -> tuple[Any, Any]:
+    """The page and total statements for one combination of filters, built once."""
+    page = _JOB_WITH_USER.where(jobs.c.workspace_id == bindparam("workspace_id"))
+    total = select(func.coalesce(func.sum(job_counts.c.n), 0)).where(
+        job_counts.c.workspace_id == bindparam("workspace_id"))
+    for name in filters:
+        page = page.where(jobs.c[name] == bindparam(name))
+        total = total.where(job_counts.c[name] == bindparam(name))
+    page = (page.order_by(jobs.c.created_at.desc(), jobs.c.id.desc())
+            .offset(bindparam("offset")).limit(bindparam("limit")))
+    return page, total
+
+
+def list_jobs(conn: Connection, flt: JobFilter, offset: int, limit: int) -> JobPage:
+    """A page of jobs, newest first (created_at, then id, descending), and the exact total."""
+    params: dict[str, Any] = {"workspace_id": flt.workspace_id}
+    for name in _FILTERS:
+        value = getattr(flt, name)
+        if value is not None:
+            params[name] = value
+    page, total = _list_statements(tuple(name for name in _FILTERS if name in params))
+    rows = list(conn.execute(page, {**params, "offset": offset, "limit": limit}))
+    return JobPage(rows, int(conn.execute(total, params).scalar_one()))
+
+
+def count_rows(conn: Connection, workspace_id: str) -> Sequence[Row]:
+    """The raw counters of a workspace (for consistency checks)."""
+    return list(conn.execute(select(job_counts).where(job_counts.c.workspace_id == workspace_id)))

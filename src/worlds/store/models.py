@@ -1,0 +1,285 @@
+"""The schema, as SQLModel tables. Alembic migrations (`worlds/migrations`) create it;
+a test checks that the migration chain yields exactly these declarations.
+
+Ids are UUID strings. Timestamps are stored as UTC and read back timezone-aware.
+Indexes follow the queries: the job list filters a workspace by kind, status,
+project or creator and sorts newest first; claiming takes the oldest queued job.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+# Stable constraint names, so migrations can refer to them on every engine.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp stored as UTC and always returned timezone-aware.
+
+    SQLite keeps no zone, so values are normalised to naive UTC on the way in
+    (which also keeps them sortable as text) and tagged UTC on the way out.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _ts(nullable: bool = False) -> Any:
+    return Field(default=None, sa_type=UtcDateTime, nullable=nullable)
+
+
+def _fk(target: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> Any:
+    return Field(
+        default=None,
+        sa_column_args=[ForeignKey(target, ondelete=ondelete)],
+        sa_type=String(36),
+        nullable=nullable,
+    )
+
+
+class Organization(SQLModel, table=True):
+    __tablename__ = "organizations"
+
+    id: str = Field(primary_key=True, max_length=36)
+    slug: str = Field(max_length=63, unique=True)
+    name: str = Field(max_length=255)
+    created_at: datetime = _ts()
+
+
+class Workspace(SQLModel, table=True):
+    __tablename__ = "workspaces"
+    __table_args__ = (UniqueConstraint("organization_id", "slug", name="uq_workspaces_org_slug"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    organization_id: str = _fk("organizations.id")
+    slug: str = Field(max_length=63)
+    name: str = Field(max_length=255)
+    created_at: datetime = _ts()
+
+
+class Project(SQLModel, table=True):
+    """A grouping bucket for jobs. Each workspace has exactly one default project."""
+
+    __tablename__ = "projects"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "name", name="uq_projects_workspace_name"),
+        Index(
+            "uq_projects_one_default",
+            "workspace_id",
+            unique=True,
+            sqlite_where=text("is_default"),
+            postgresql_where=text("is_default"),
+        ),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    workspace_id: str = _fk("workspaces.id")
+    name: str = Field(max_length=255)
+    is_default: bool = Field(default=False)
+    created_at: datetime = _ts()
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: str = Field(primary_key=True, max_length=36)
+    email: str = Field(max_length=320, unique=True)
+    username: str = Field(max_length=150, unique=True)
+    full_name: str | None = Field(default=None, max_length=255)
+    created_at: datetime = _ts()
+
+
+class Membership(SQLModel, table=True):
+    """A user's role in a workspace: `owner`, `contributor` or `reader` (see auth.Role)."""
+
+    __tablename__ = "memberships"
+
+    user_id: str = Field(
+        sa_column_args=[ForeignKey("users.id", ondelete="CASCADE")],
+        sa_type=String(36),
+        primary_key=True,
+    )
+    workspace_id: str = Field(
+        sa_column_args=[ForeignKey("workspaces.id", ondelete="CASCADE")],
+        sa_type=String(36),
+        primary_key=True,
+    )
+    role: str = Field(max_length=16)
+    created_at: datetime = _ts()
+
+
+class ApiKey(SQLModel, table=True):
+    """An API key. Only the SHA-256 of the key is stored; the key is shown once."""
+
+    __tablename__ = "api_keys"
+
+    id: str = Field(primary_key=True, max_length=36)
+    user_id: str = _fk("users.id")
+    name: str = Field(max_length=255)
+    key_hash: str = Field(max_length=64, unique=True)
+    # The key's first characters, to tell keys apart in listings without revealing them.
+    prefix: str = Field(max_length=16)
+    created_at: datetime = _ts()
+    revoked_at: datetime | None = _ts(nullable=True)
+    last_used_at: datetime | None = _ts(nullable=True)
+
+
+class Job(SQLModel, table=True):
+    """An asynchronous job. The state machine lives in `worlds.jobstate`."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        Index("ix_jobs_workspace_created", "workspace_id", "created_at", "id"),
+        Index("ix_jobs_workspace_status_created", "workspace_id", "status", "created_at", "id"),
+        Index("ix_jobs_workspace_kind_created", "workspace_id", "kind", "created_at", "id"),
+        Index("ix_jobs_workspace_project_created", "workspace_id", "project_id", "created_at", "id"),
+        Index("ix_jobs_workspace_creator_created", "workspace_id", "created_by", "created_at", "id"),
+        Index("ix_jobs_status_created", "status", "created_at", "id"),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    organization_id: str = _fk("organizations.id")
+    workspace_id: str = _fk("workspaces.id")
+    project_id: str | None = _fk("projects.id", nullable=True, ondelete="SET NULL")
+    kind: str = Field(max_length=32)
+    status: str = Field(max_length=16)
+    progress: float | None = Field(default=None)
+    resource_type: str | None = Field(default=None, max_length=32)
+    resource_id: str | None = Field(default=None, max_length=36)
+    result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    error: str | None = Field(default=None)
+    created_by: str | None = _fk("users.id", nullable=True, ondelete="SET NULL")
+    created_at: datetime = _ts()
+    started_at: datetime | None = _ts(nullable=True)
+    completed_at: datetime | None = _ts(nullable=True)
+    cancel_requested_at: datetime | None = _ts(nullable=True)
+    name: str | None = Field(default=None, max_length=255)
+    # The generation request as submitted (preset, seed, counts, domains).
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Lease: which worker runs which attempt, until when (a heartbeat extends it).
+    attempt: int = Field(default=0)
+    max_attempts: int = Field(default=3)
+    lease_owner: str | None = Field(default=None, max_length=128)
+    lease_expires_at: datetime | None = _ts(nullable=True)
+    # Bumped on every change, for watchers.
+    version: int = Field(default=1)
+    updated_at: datetime = _ts()
+
+
+class JobCount(SQLModel, table=True):
+    """Number of jobs per (workspace, project, creator, kind, status).
+
+    Kept in the same transaction as every job insert and status change, so the
+    list's exact `total` is a sum over a handful of rows instead of a count over
+    every job of the workspace.
+    """
+
+    __tablename__ = "job_counts"
+
+    workspace_id: str = Field(
+        sa_column_args=[ForeignKey("workspaces.id", ondelete="CASCADE")],
+        sa_type=String(36),
+        primary_key=True,
+    )
+    project_id: str = Field(primary_key=True, max_length=36)
+    created_by: str = Field(primary_key=True, max_length=36)
+    kind: str = Field(primary_key=True, max_length=32)
+    status: str = Field(primary_key=True, max_length=16)
+    n: int = Field(default=0)
+
+
+class Manifest(SQLModel, table=True):
+    """The world a completed manifest job produced (the contract's manifest resource).
+
+    Committed in the same transaction as the job's completion; `source_job_id` is
+    unique, so one job can never have two manifests.
+    """
+
+    __tablename__ = "manifests"
+    __table_args__ = (
+        UniqueConstraint("source_job_id", name="uq_manifests_source_job_id"),
+        Index("ix_manifests_workspace_created", "workspace_id", "created_at", "id"),
+        Index("ix_manifests_workspace_project_created", "workspace_id", "project_id",
+              "created_at", "id"),
+        Index("ix_manifests_workspace_creator_created", "workspace_id", "created_by",
+              "created_at", "id"),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    organization_id: str = _fk("organizations.id")
+    workspace_id: str = _fk("workspaces.id")
+    project_id: str | None = _fk("projects.id", nullable=True, ondelete="SET NULL")
+    created_by: str | None = _fk("users.id", nullable=True, ondelete="SET NULL")
+    source_job_id: str = _fk("jobs.id")
+    name: str | None = Field(default=None, max_length=255)
+    manifest_kind: str = Field(max_length=32)
+    # As submitted: None when the request named no preset.
+    preset: str | None = Field(default=None, max_length=16)
+    # The effective seed (submitted or chosen by the server): a signed 64-bit integer.
+    seed: int = Field(sa_type=BigInteger)
+    stats: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Where the artifacts are and how they are cut (see worlds.artifacts), plus the
+    # sha256 of the world's canonical bytes.
+    artifact_refs: dict[str, Any] = Field(default_factory=dict,
+                                          sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _ts()
+
+
+class ManifestChunk(SQLModel, table=True):
+    """A compressed slice of a manifest's artifacts (see worlds.artifacts).
+
+    `kind` is `nodes` or `edges` (fixed-size runs in stored order, so a page reads
+    only the chunks it overlaps) or `hosts` / `principals` (hash buckets of details,
+    so one lookup reads one chunk).
+    """
+
+    __tablename__ = "manifest_chunks"
+
+    manifest_id: str = Field(
+        sa_column_args=[ForeignKey("manifests.id", ondelete="CASCADE")],
+        sa_type=String(36),
+        primary_key=True,
+    )
+    kind: str = Field(primary_key=True, max_length=16)
+    chunk_index: int = Field(primary_key=True)
+    item_count: int
+    data: bytes = Field(sa_type=LargeBinary)
+
+
+metadata = SQLModel.metadata
