@@ -12,18 +12,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from importlib import resources
 
 from worlds_gateway.app import create_gateway_app
 from worlds_gateway.backend import InProcessBackend
 
 from worlds import bootstrap
+from worlds.bus import EventHub
 from worlds.clock import Clock, system_clock
 from worlds.config import Settings
 from worlds.httpserver import HttpServer
-from worlds.notify import JobSignals
+from worlds.notify import JobSignals, PgListener, libpq_conninfo
 from worlds.server import GrpcServer, start_grpc_server
 from worlds.service import WorldsServicer
 from worlds.store import migrate
+from worlds.store.dialect import dialect_for
 from worlds.store.engine import Database, create_db_engine
 from worlds.v1 import worlds_service_pb2
 from worlds.worker import Worker, WorkerConfig
@@ -31,6 +34,16 @@ from worlds.worker import Worker, WorkerConfig
 log = logging.getLogger(__name__)
 
 SERVICE_DESCRIPTOR = worlds_service_pb2.DESCRIPTOR.services_by_name["WorldsService"]
+
+
+def service_comments() -> dict[str, str]:
+    """The protos' comments, for the OpenAPI descriptions: the generated modules
+    carry no source info, so they come from the descriptor set built beside them."""
+    from google.protobuf import descriptor_pb2
+    from worlds_gateway.openapi import comments_from_files
+
+    data = resources.files("worlds.v1").joinpath("worlds.binpb").read_bytes()
+    return comments_from_files(descriptor_pb2.FileDescriptorSet.FromString(data).file)
 
 
 def open_database(settings: Settings) -> Database:
@@ -47,6 +60,9 @@ class WorldsApp:
         self.grpc: GrpcServer | None = None
         self.http: HttpServer | None = None
         self.worker: Worker | None = None
+        self.listener: PgListener | None = None
+        self.hub: EventHub | None = None
+        self.servicer: WorldsServicer | None = None
         self.bootstrapped: bootstrap.Bootstrapped | None = None
 
     async def start(self) -> None:
@@ -56,19 +72,33 @@ class WorldsApp:
         self.bootstrapped = await asyncio.to_thread(
             bootstrap.bootstrap, db, settings.bootstrap_key_file, self.clock,
             settings.bootstrap_api_key)
-        signals = JobSignals() if settings.in_process_worker else None
-        servicer = WorldsServicer(db, clock=self.clock, max_attempts=settings.max_attempts,
-                                  signals=signals)
+        signals = JobSignals()
+        # Watchers hear of changes committed here at once, of other processes' changes
+        # through the listener (PostgreSQL), and of anything missed at the next poll.
+        self.hub = hub = EventHub(db, poll_interval=settings.poll_interval,
+                                  buffer=settings.watch_buffer)
+        db.on_job_changed(hub.wake)
+        signals.on_change(hub.wake)
+        await hub.start()
+        self.servicer = servicer = WorldsServicer(
+            db, clock=self.clock, max_attempts=settings.max_attempts,
+            signals=signals if settings.in_process_worker else None, hub=hub,
+            watch_heartbeat=settings.watch_heartbeat)
         self.grpc = await start_grpc_server(servicer, settings.grpc_address)
         gateway = create_gateway_app(SERVICE_DESCRIPTOR, InProcessBackend(servicer),
                                      max_body_bytes=settings.max_body_bytes,
-                                     default_timeout=settings.http_timeout)
+                                     default_timeout=settings.http_timeout,
+                                     comments=service_comments())
         self.http = HttpServer(gateway, settings.http_address)
         await self.http.start()
-        if signals is not None:
+        if settings.in_process_worker:
+            # The worker's listener feeds `signals`, and so the hub too.
             self.worker = Worker(db, WorkerConfig.from_settings(settings), clock=self.clock,
                                  signals=signals)
             await self.worker.start()
+        elif dialect_for(db.engine).supports_listen:
+            self.listener = PgListener(libpq_conninfo(db.engine), signals)
+            await self.listener.start()
 
     async def stop(self) -> None:
         grace = self.settings.grace_period
@@ -80,6 +110,10 @@ class WorldsApp:
         if self.worker is not None:
             stopping.append(self.worker.stop(grace))
         await asyncio.gather(*stopping)
+        if self.listener is not None:
+            await self.listener.stop()
+        if self.hub is not None:
+            await self.hub.stop()
         if self.db is not None:
             await asyncio.to_thread(self.db.close)
 

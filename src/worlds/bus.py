@@ -89,20 +89,28 @@ class EventHub:
         self._wake = asyncio.Event()
         self._cursor = 0
         self._task: asyncio.Task[None] | None = None
+        self._starting = asyncio.Lock()
 
     @property
     def subscribers(self) -> int:
         return len(self._subscriptions)
 
     async def start(self) -> None:
-        self._cursor = await self._db.read(events.last_seq)
-        self._task = asyncio.get_running_loop().create_task(self._run(), name="worlds-event-hub")
+        """Start tailing the log (once; later calls return at once)."""
+        if self._task is not None:
+            return
+        async with self._starting:
+            if self._task is None:
+                self._cursor = await self._db.read(events.last_seq)
+                self._task = asyncio.get_running_loop().create_task(
+                    self._run(), name="worlds-event-hub")
 
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+            self._task = None
 
     def wake(self) -> None:
         """Something was committed: read the log now rather than at the next poll."""

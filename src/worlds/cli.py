@@ -65,6 +65,9 @@ _WORKER_SETTINGS: tuple[tuple[str, str, type], ...] = (
     ("lease_seconds", "WORLDS_LEASE_SECONDS", float),
     ("worker_concurrency", "WORLDS_WORKER_CONCURRENCY", int),
     ("poll_interval", "WORLDS_POLL_INTERVAL", float),
+    ("watch_heartbeat", "WORLDS_WATCH_HEARTBEAT_SECONDS", float),
+    ("watch_buffer", "WORLDS_WATCH_BUFFER", int),
+    ("event_retention", "WORLDS_EVENT_RETENTION_SECONDS", float),
 )
 
 
@@ -139,7 +142,7 @@ def cmd_gateway(args: argparse.Namespace) -> int:
     from worlds_gateway.app import create_gateway_app
     from worlds_gateway.backend import ChannelBackend
 
-    from worlds.app import SERVICE_DESCRIPTOR
+    from worlds.app import SERVICE_DESCRIPTOR, service_comments
     from worlds.httpserver import HttpServer
 
     state: dict[str, Any] = {}
@@ -148,7 +151,7 @@ def cmd_gateway(args: argparse.Namespace) -> int:
         channel = grpc.aio.insecure_channel(args.grpc_target)
         state["channel"] = channel
         app = create_gateway_app(SERVICE_DESCRIPTOR, ChannelBackend(channel),
-                                 default_timeout=args.timeout)
+                                 default_timeout=args.timeout, comments=service_comments())
         server = state["http"] = HttpServer(app, args.http_address)
         await server.start()
         print(f"worlds: REST gateway on http://{args.http_address.rpartition(':')[0]}:{server.port}"
@@ -321,6 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = admin("key-revoke", "revoke an API key", _key_revoke)
     p.add_argument("key_id")
     admin("key-list", "list API keys (never their values)", _key_list)
+
     return parser
 
 

@@ -28,8 +28,15 @@ class Settings:
     # Worker (in-process in `serve`, or `worlds worker`); see worlds.lease for the timings.
     lease_seconds: float = 30.0
     worker_concurrency: int = 1
-    # Fallback poll for queued jobs when no notification arrives.
+    # Fallback poll for queued jobs and for watchers when no notification arrives
+    # (the bound on a watcher's delay with SQLite and a separate worker process).
     poll_interval: float = 1.0
+    # Seconds between heartbeats on an idle watch stream.
+    watch_heartbeat: float = 15.0
+    # Events buffered per watcher before it is switched to reading the log itself.
+    watch_buffer: int = 256
+    # How long job events stay in the log: the oldest resume token still served.
+    event_retention: float = 24 * 3600.0
 
     @property
     def effective_database_url(self) -> str:

@@ -1,7 +1,8 @@
 """Waking workers: in-process signals, fed by the servicer and by PostgreSQL LISTEN.
 
 `JobSignals` is the one place a worker learns that a job was queued or that a
-running job's cancel was requested. In the all-in-one server the servicer calls
+running job's cancel was requested, and the watchers' event hub that another
+process changed a job. In the all-in-one server the servicer calls
 it directly after its transaction commits; across processes `PgListener` turns
 NOTIFYs on `worlds_jobs` (sent in the same transactions, see
 `worlds.store.queue.announce`) into the same calls.
@@ -16,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from sqlalchemy import Engine
 
@@ -35,6 +36,12 @@ class JobSignals:
     def __init__(self) -> None:
         self._queued = asyncio.Event()
         self._cancels: dict[str, set[asyncio.Event]] = {}
+        self._change_listeners: list[Callable[[], None]] = []
+
+    def on_change(self, listener: Callable[[], None]) -> None:
+        """Call `listener` on every notification from another process: each one means
+        a job changed there (and its event is in the log)."""
+        self._change_listeners.append(listener)
 
     def job_queued(self, job_id: str | None = None) -> None:
         self._queued.set()
@@ -50,6 +57,8 @@ class JobSignals:
             self.job_queued(job_id)
         elif event == queue_store.CANCEL:
             self.cancel_requested(job_id)
+        for listener in self._change_listeners:
+            listener()
 
     def reset_queued(self) -> None:
         """Forget earlier wakeups; call before looking for work. A job queued after
@@ -128,7 +137,9 @@ class PgListener:
                     self.healthy, backoff = True, 0.5
                     self.connections += 1
                     self._listening.set()
+                    # Whatever was sent while it was away is lost: look now.
                     self._signals.job_queued()
+                    self._signals.dispatch(f"{queue_store.CHANGED}:")
                     while True:
                         async for notice in conn.notifies(timeout=self._health_interval):
                             self._signals.dispatch(notice.payload)

@@ -1,4 +1,5 @@
-"""The rescuer: takes back running jobs whose worker stopped heartbeating.
+"""The rescuer: takes back running jobs whose worker stopped heartbeating, and
+prunes job events older than the retention window.
 
 Every worker runs one; several rescuers at once are harmless because each
 rescue is a guarded update (`worlds.store.queue.rescue`). Each job is rescued in
@@ -12,9 +13,11 @@ import asyncio
 import contextlib
 import logging
 import random
+from datetime import timedelta
 
 from worlds.clock import Clock
 from worlds.notify import JobSignals
+from worlds.store import events
 from worlds.store import queue as queue_store
 from worlds.store.dialect import SqlDialect
 from worlds.store.engine import Database
@@ -24,13 +27,15 @@ log = logging.getLogger(__name__)
 
 class Rescuer:
     def __init__(self, db: Database, dialect: SqlDialect, *, interval: float, clock: Clock,
-                 signals: JobSignals, batch: int = 100) -> None:
+                 signals: JobSignals, batch: int = 100,
+                 event_retention: float | None = None) -> None:
         self._db = db
         self._dialect = dialect
         self._interval = interval
         self._clock = clock
         self._signals = signals
         self._batch = batch
+        self._event_retention = event_retention
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -59,10 +64,18 @@ class Rescuer:
                 self._signals.job_queued(job_id)
         return rescued
 
+    async def prune_events(self) -> int:
+        """Drop job events older than the retention window; the number dropped."""
+        if self._event_retention is None:
+            return 0
+        before = self._clock() - timedelta(seconds=self._event_retention)
+        return await self._db.write(events.prune, before)
+
     async def _run(self) -> None:
         while True:
             try:
                 await self.rescue_once()
+                await self.prune_events()
             except Exception:
                 log.exception("rescue pass failed; retrying next interval")
             # Jitter keeps the workers of a fleet from rescuing in lockstep.

@@ -11,7 +11,7 @@ import asyncio
 import functools
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import grpc
@@ -21,17 +21,19 @@ from sqlalchemy import Connection
 from worlds import auth, errors, validation
 from worlds import convert_manifests as manifest_convert
 from worlds.auth import Action, WorkspaceAccess
+from worlds.bus import EventHub
 from worlds.clock import Clock, system_clock
 from worlds.convert import enum_name, job_to_proto
 from worlds.errors import FieldViolation, InvalidArgument, NotFound, WorldsError
 from worlds.jobstate import Kind, ResourceType
+from worlds.store import events, tenancy
 from worlds.store import jobs as job_store
 from worlds.store import manifests as manifest_store
 from worlds.store import queue as queue_store
-from worlds.store import tenancy
 from worlds.store.dialect import dialect_for
 from worlds.store.engine import Database
 from worlds.v1 import jobs_pb2, worlds_service_pb2, worlds_service_pb2_grpc
+from worlds.watch import Scope, Watch, parse_token
 
 if TYPE_CHECKING:
     from worlds.notify import JobSignals
@@ -62,6 +64,28 @@ def _rpc(method: Handler) -> Handler:
     return boundary
 
 
+def _stream(method: Callable[..., AsyncIterator[Any]]) -> Callable[..., AsyncIterator[Any]]:
+    """The error boundary of a server-streaming RPC: an error after the first
+    message still ends the call with a rich status (the gateway turns it into an
+    in-stream error)."""
+
+    @functools.wraps(method)
+    async def boundary(self: Any, request: Any,
+                       context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+        try:
+            async for message in method(self, request, context):
+                yield message
+            return
+        except WorldsError as exc:
+            status = errors.to_status(exc)
+        except Exception:
+            log.exception("unexpected error in %s", method.__name__)
+            status = errors.internal_status()
+        await context.abort_with_status(rpc_status.to_status(status))
+
+    return boundary
+
+
 def random_seed() -> int:
     """A seed for a request that gave none: any non-negative signed 64-bit integer."""
     return secrets.randbits(63)
@@ -76,6 +100,8 @@ class WorldsServicer(worlds_service_pb2_grpc.WorldsServiceServicer):
         max_attempts: int = 3,
         seed_source: Callable[[], int] = random_seed,
         signals: JobSignals | None = None,
+        hub: EventHub | None = None,
+        watch_heartbeat: float = 15.0,
     ) -> None:
         self._db = db
         # The in-process worker's signals, when one runs in this process: it then
@@ -86,6 +112,13 @@ class WorldsServicer(worlds_service_pb2_grpc.WorldsServiceServicer):
         self._max_attempts = max_attempts
         self._seed_source = seed_source
         self._background: set[asyncio.Task[None]] = set()
+        # Where watch streams get their events; started with the app (see WorldsApp).
+        self._hub = hub or EventHub(db)
+        self._watch_heartbeat = watch_heartbeat
+
+    async def close(self) -> None:
+        """Stop the watchers' event hub (open watch streams then see no more events)."""
+        await self._hub.stop()
 
     # -- plumbing ---------------------------------------------------------------
 
@@ -233,6 +266,63 @@ class WorldsServicer(worlds_service_pb2_grpc.WorldsServiceServicer):
         if self._signals is not None and row.status == "running":
             self._signals.cancel_requested(row.id)
         return worlds_service_pb2.CancelJobResponse(job=job_to_proto(row))
+
+    # -- watching (see worlds.watch) ------------------------------------------------
+
+    def _resume_token(self, conn: Connection, request: Any) -> int | None:
+        if not request.HasField("resume_token"):
+            return None
+        token = parse_token(request.resume_token)
+        if token > events.last_seq(conn):
+            raise InvalidArgument([FieldViolation(
+                "resume_token", "is not a token this service issued", "resume_token")])
+        return token
+
+    async def _watch(self, scope: Scope, token: int | None) -> AsyncIterator[jobs_pb2.JobEvent]:
+        await self._hub.start()
+        watch = Watch(self._db, self._hub, scope, heartbeat=self._watch_heartbeat)
+        async for message in watch.stream(token):
+            yield message
+
+    @_stream
+    async def WatchJob(self, request: worlds_service_pb2.WatchJobRequest,
+                       context: grpc.aio.ServicerContext
+                       ) -> AsyncIterator[worlds_service_pb2.WatchJobResponse]:
+        def check(conn: Connection, access: WorkspaceAccess) -> tuple[str, int | None]:
+            validation.validate(request)
+            if job_store.get_job(conn, access.workspace_id, request.job_id) is None:
+                raise NotFound(f"Job '{request.job_id}' not found", metadata={"job_id": request.job_id})
+            return access.workspace_id, self._resume_token(conn, request)
+
+        workspace_id, token = await self._read(context, request.org, request.workspace, check)
+        async for message in self._watch(Scope(workspace_id, request.job_id), token):
+            yield worlds_service_pb2.WatchJobResponse(event=message)
+
+    @_stream
+    async def WatchJobs(self, request: worlds_service_pb2.WatchJobsRequest,
+                        context: grpc.aio.ServicerContext
+                        ) -> AsyncIterator[worlds_service_pb2.WatchJobsResponse]:
+        def check(conn: Connection, access: WorkspaceAccess) -> tuple[str, int | None]:
+            validation.validate(request)
+            return access.workspace_id, self._resume_token(conn, request)
+
+        workspace_id, token = await self._read(context, request.org, request.workspace, check)
+        wanted = {
+            "kind": enum_name(jobs_pb2.JobKind, "JOB_KIND_", request.kind)
+            if request.HasField("kind") else None,
+            "status": enum_name(jobs_pb2.JobStatus, "JOB_STATUS_", request.status)
+            if request.HasField("status") else None,
+            "project_id": request.project_id if request.HasField("project_id") else None,
+            "created_by": request.created_by if request.HasField("created_by") else None,
+        }
+        wanted = {name: value for name, value in wanted.items() if value is not None}
+
+        def accept(event: events.Event) -> bool:
+            return all(event.job.get(name) == value for name, value in wanted.items())
+
+        scope = Scope(workspace_id, None, accept if wanted else None)
+        async for message in self._watch(scope, token):
+            yield worlds_service_pb2.WatchJobsResponse(event=message)
 
     @_rpc
     async def ListManifests(self, request: worlds_service_pb2.ListManifestsRequest,

@@ -26,7 +26,6 @@ from sqlalchemy import Connection
 from worlds.bus import EventHub, Subscription
 from worlds.convert import job_to_proto
 from worlds.errors import Conflict, FieldViolation, InvalidArgument
-from worlds.jobstate import Status
 from worlds.store import events
 from worlds.store import jobs as job_store
 from worlds.store.engine import Database
@@ -93,8 +92,6 @@ class Watch:
                     yield message
                     if _terminal(message):
                         return
-                if scope.job_id is not None and await self._db.read(self._job_finished):
-                    return
             async for message in self._live(subscription, cursor):
                 yield message
                 if message.type == CHANGED and scope.job_id is not None and _terminal(message):
@@ -111,10 +108,6 @@ class Watch:
         assert row is not None, "the job was checked before the watch started"
         cursor = events.last_seq(conn, job_id=scope.job_id)
         return cursor, event(SNAPSHOT, cursor, dict(row._mapping))
-
-    def _job_finished(self, conn: Connection) -> bool:
-        row = job_store.get_job(conn, self._scope.workspace_id, self._scope.job_id or "")
-        return row is None or Status(row.status).terminal
 
     async def _backlog(self, cursor: int) -> AsyncIterator[jobs_pb2.JobEvent]:
         """Logged events after `cursor`, in order, read in batches."""

@@ -90,12 +90,15 @@ class WorkerConfig:
     # After a world of more stored items than this, the generation process is
     # replaced, so that a long-lived worker does not keep an enterprise peak.
     recycle_above_items: int = 200_000
+    # Job events older than this are pruned by the rescuer (None: kept).
+    event_retention: float | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WorkerConfig:
         return cls(lease=LeasePolicy(settings.lease_seconds),
                    concurrency=settings.worker_concurrency,
-                   poll_interval=settings.poll_interval)
+                   poll_interval=settings.poll_interval,
+                   event_retention=settings.event_retention)
 
 
 def new_worker_id() -> str:
@@ -136,7 +139,8 @@ class Worker:
         self._slots: list[_Slot] = []
         self._listener: PgListener | None = None
         self._rescuer = Rescuer(db, self._dialect, interval=self.config.lease.rescue_interval,
-                                clock=clock, signals=self.signals)
+                                clock=clock, signals=self.signals,
+                                event_retention=self.config.event_retention)
         self._stopping = False
 
     # -- lifecycle ------------------------------------------------------------------

@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import stat
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -17,13 +15,8 @@ from pathlib import Path
 
 import pytest
 
-WORLDS = str(Path(sys.executable).parent / "worlds")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.support.jobs import WORLDS
+from tests.support.served import Served
 
 
 def http(method: str, url: str, key: str | None, body: object = None) -> tuple[int, dict]:
@@ -38,33 +31,6 @@ def http(method: str, url: str, key: str | None, body: object = None) -> tuple[i
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
-
-
-class Served:
-    def __init__(self, data_dir: Path, env: dict[str, str], *extra: str) -> None:
-        self.http_port, self.grpc_port = free_port(), free_port()
-        self.process = subprocess.Popen(
-            [WORLDS, "serve", "--data-dir", str(data_dir), "--no-worker",
-             "--grpc-address", f"127.0.0.1:{self.grpc_port}",
-             "--http-address", f"127.0.0.1:{self.http_port}", *extra],
-            env={**os.environ, "WORLDS_LOG_LEVEL": "WARNING", **env},
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.url = f"http://127.0.0.1:{self.http_port}"
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"serve exited: {self.process.stderr.read()}")  # type: ignore[union-attr]
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise AssertionError("serve did not start")
-
-    def stop(self, sig: int = signal.SIGTERM) -> tuple[int, str]:
-        self.process.send_signal(sig)
-        _, err = self.process.communicate(timeout=30)
-        return self.process.returncode, err
 
 
 @pytest.fixture

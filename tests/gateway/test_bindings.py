@@ -78,7 +78,8 @@ def test_stream_rules() -> None:
     )
     assert [f.name for f in rule.resume_chain] == ["resume_token"]
     assert rule.event_types == ("snapshot", "changed", "heartbeat")
-    assert bindings["WatchJob"].template.verb == "watch"
+    assert bindings["WatchJob"].template.source.endswith("/worlds/jobs/{job_id}/watch")
+    assert bindings["WatchJobs"].template.verb == "watch"
     assert bindings["WatchJobs"].template.source.endswith("/worlds/jobs:watch")
     assert all(b.stream is None for b in bindings.values() if not b.server_streaming)
 

@@ -36,7 +36,7 @@ JOB_FIELDS = 17
 
 
 def watch(job_id: str) -> str:
-    return f"{BASE}/jobs/{job_id}:watch"
+    return f"{BASE}/jobs/{job_id}/watch"
 
 
 def lines(response: httpx.Response) -> list[Any]:
@@ -401,18 +401,21 @@ async def test_through_a_real_http_server(worlds_app, request) -> None:
         assert_envelope(bad, 401, "authentication_error")
 
 
-# -- routing of the :watch verb ----------------------------------------------------------------------
+# -- routing of the watch routes ---------------------------------------------------------------------
 
 
-async def test_the_watch_verb_never_reaches_get_job(client) -> None:
-    watched = await client.get(f"{BASE}/jobs/{JOB_ID}:watch")
+async def test_the_watch_routes_never_reach_get_job(client) -> None:
+    watched = await client.get(f"{BASE}/jobs/{JOB_ID}/watch")
     assert_stream(watched, "application/x-ndjson")
     assert lines(watched)[0]["job"]["id"] == JOB_ID
     got = await client.get(f"{BASE}/jobs/{JOB_ID}")
     assert got.headers["content-type"] == "application/json" and got.json()["id"] == JOB_ID
-    wrong = await client.post(f"{BASE}/jobs/{JOB_ID}:watch")
+    wrong = await client.post(f"{BASE}/jobs/{JOB_ID}/watch")
     assert_envelope(wrong, 405, "invalid_request")
     assert wrong.headers["allow"] == "GET"
+    # `:watch` is a registered verb (the workspace watch): on a job it matches no route,
+    # rather than reaching GetJob with the id "…:watch".
+    assert_envelope(await client.get(f"{BASE}/jobs/{JOB_ID}:watch"), 404, "not_found")
     # An unregistered suffix, or an encoded colon, is part of the id (GetJob).
     assert (await client.get(f"{BASE}/jobs/{JOB_ID}:other")).json()["id"] == f"{JOB_ID}:other"
     assert (await client.get(f"{BASE}/jobs/x%3Awatch")).json()["id"] == "x:watch"

@@ -23,10 +23,11 @@ def _routes() -> tuple[RouteTable, dict[str, TranscodedRoute]]:
 def test_a_registered_verb_only_matches_routes_with_that_verb() -> None:
     table, routes = _routes()
     assert table.verbs == {"watch"}
-    assert routes["WatchJob"].match(f"{BASE}/j1:watch") == {
+    assert routes["WatchJob"].match(f"{BASE}/j1/watch") == {
         "org": "o", "workspace": "w", "job_id": "j1"
     }
     assert routes["GetJob"].match(f"{BASE}/j1:watch") is None
+    assert routes["WatchJob"].match(f"{BASE}/j1:watch") is None
     assert routes["WatchJobs"].match(f"{BASE}:watch") == {"org": "o", "workspace": "w"}
     assert routes["ListJobs"].match(f"{BASE}:watch") is None
 
@@ -40,6 +41,7 @@ def test_other_colons_are_part_of_the_segment() -> None:
 
 def test_allowed_methods_follow_the_same_rule() -> None:
     table, _ = _routes()
-    assert table.allowed_methods(f"{BASE}/j1:watch") == ["GET"]
+    assert table.allowed_methods(f"{BASE}/j1/watch") == ["GET"]
+    assert table.allowed_methods(f"{BASE}/j1:watch") == []
     assert table.allowed_methods(f"{BASE}/j1/cancel") == ["POST"]
     assert table.allowed_methods(f"{BASE}:watch") == ["GET"]

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.support.grpc_client import GrpcClient
+from tests.support.jobs import wait_for
 from tests.support.service import RunningService
 from tests.support.tenants import Tenant
 from worlds.store.models import ApiKey, Job
@@ -182,6 +183,7 @@ def test_a_reader_may_list_but_not_create(grpc_client: GrpcClient, tenant: Tenan
 def test_the_last_use_of_a_key_is_recorded(grpc_client: GrpcClient, tenant: Tenant,
                                            service: RunningService) -> None:
     grpc_client.call("CreateManifestJob", create(tenant), tenant.contributor.key)
-    used = service.run_db(lambda c: c.execute(
-        select(ApiKey.last_used_at).where(ApiKey.user_id == tenant.contributor.user_id)).scalar_one())
-    assert used is not None
+    # Recorded off the request path, so shortly after the call rather than before it returns.
+    wait_for(lambda: service.run_db(lambda c: c.execute(
+        select(ApiKey.last_used_at).where(ApiKey.user_id == tenant.contributor.user_id)).scalar_one()),
+        timeout=5, what="the key's last use to be recorded")

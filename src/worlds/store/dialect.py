@@ -20,6 +20,9 @@ from worlds.store.models import Job, UtcDateTime
 
 _jobs = Job.__table__
 
+# The PostgreSQL advisory lock that orders appends to the job event log.
+EVENTS_LOCK_KEY = 0x776F726C64735F65  # "worlds_e"
+
 
 @dataclass(frozen=True)
 class ClaimParams:
@@ -50,6 +53,11 @@ class SqlDialect(Protocol):
     def notify(self, conn: Connection, channel: str, payload: str) -> None:
         """Tell other processes `payload` on `channel` when this transaction commits.
         A no-op on engines without cross-process notifications."""
+
+    def events_lock(self, conn: Connection) -> None:
+        """Before appending to the job event log: make appends commit in `seq` order
+        (held until this transaction ends), so a reader never passes a seq whose
+        transaction is still open."""
 
 
 def _claim_statement(params: ClaimParams, *, skip_locked: bool) -> Any:
@@ -127,6 +135,10 @@ class SQLiteDialect(_OnConflictDialect):
         # in-process, polling across processes.
         return None
 
+    def events_lock(self, conn: Connection) -> None:
+        # Writers are serialised by BEGIN IMMEDIATE already: commit order is seq order.
+        return None
+
 
 class PostgresDialect(_OnConflictDialect):
     name = "postgresql"
@@ -142,6 +154,16 @@ class PostgresDialect(_OnConflictDialect):
         # Delivered at commit, only if the transaction commits; payloads stay tiny
         # (ids), far below the 8000-byte limit.
         conn.execute(select(func.pg_notify(channel, payload)))
+
+    def events_lock(self, conn: Connection) -> None:
+        # Sequence values are handed out before commit, so without this a reader could
+        # see seq 12 committed while 11 is still open, move its cursor past 11 and miss
+        # it. The lock is taken last in the transaction (the append is its final
+        # write), so it is held only for the append and the commit.
+        conn.execute(_EVENTS_LOCK)
+
+
+_EVENTS_LOCK = select(func.pg_advisory_xact_lock(literal(EVENTS_LOCK_KEY)))
 
 
 def dialect_for(engine: Engine) -> SqlDialect:

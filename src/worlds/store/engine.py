@@ -80,6 +80,15 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+_CHANGED_FLAG = "worlds_job_changed"
+
+
+def mark_job_changed(conn: Connection) -> None:
+    """Note that this transaction changed a job; `Database.write` tells its
+    listeners once the transaction commits."""
+    conn.info[_CHANGED_FLAG] = True
+
+
 class Database:
     """An engine plus the thread pool that runs its blocking calls.
 
@@ -92,6 +101,7 @@ class Database:
         size = threads or engine.pool.size()  # type: ignore[attr-defined]
         self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
         self._executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="worlds-db")
+        self._job_listeners: list[Callable[[], None]] = []
 
     @property
     def dialect_name(self) -> str:
@@ -111,11 +121,16 @@ class Database:
             return fn(conn, *args)
 
     def run_write(self, fn: Callable[..., T], *args: Any) -> T:
-        if self._write_lock is None:
-            with self.transaction(write=True) as conn:
-                return fn(conn, *args)
-        with self._write_lock, self.transaction(write=True) as conn:
-            return fn(conn, *args)
+        return self._run_write(fn, *args)[0]
+
+    def _run_write(self, fn: Callable[..., T], *args: Any) -> tuple[T, bool]:
+        """`fn`'s result, and whether it changed a job (see `mark_job_changed`)."""
+        lock = self._write_lock or contextlib.nullcontext()
+        with lock, self.transaction(write=True) as conn:
+            conn.info.pop(_CHANGED_FLAG, None)
+            result = fn(conn, *args)
+            changed = bool(conn.info.pop(_CHANGED_FLAG, False))
+        return result, changed
 
     async def read(self, fn: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
@@ -123,7 +138,17 @@ class Database:
 
     async def write(self, fn: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, functools.partial(self.run_write, fn, *args))
+        result, changed = await loop.run_in_executor(
+            self._executor, functools.partial(self._run_write, fn, *args))
+        if changed:
+            for listener in self._job_listeners:
+                listener()
+        return result
+
+    def on_job_changed(self, listener: Callable[[], None]) -> None:
+        """Call `listener` (on the event loop) after each `write` that changed a job
+        commits: how watchers in this process hear of changes without polling."""
+        self._job_listeners.append(listener)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)

@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, func, select, update
 
 from worlds.store.dialect import SqlDialect
+from worlds.store.engine import mark_job_changed
 from worlds.store.models import EventHorizon, JobEvent
 
 job_events = JobEvent.__table__
@@ -39,9 +40,6 @@ SNAPSHOT_COLUMNS = (
     "started_at", "completed_at", "cancel_requested_at", "version",
 )
 _TIMESTAMPS = ("created_at", "started_at", "completed_at", "cancel_requested_at")
-
-CHANNEL_EVENT = "event"
-
 
 @dataclass(frozen=True)
 class Event:
@@ -78,6 +76,7 @@ def record(dialect: SqlDialect, conn: Connection, job: Any, now: datetime) -> in
         "project_id": values.get("project_id"), "created_by": values.get("created_by"),
         "snapshot": _snapshot(values), "created_at": now,
     }).scalar_one()
+    mark_job_changed(conn)
     return int(seq)
 
 

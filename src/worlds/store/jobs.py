@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, bindparam, func, select
 
 from worlds.jobstate import Kind, ResourceType, Status
+from worlds.store import events
 from worlds.store.dialect import SqlDialect
 from worlds.store.models import Job, JobCount, User
 from worlds.store.tenancy import new_id
@@ -114,7 +115,18 @@ def insert_job(dialect: SqlDialect, conn: Connection, new: NewJob, now: datetime
     values.update(progress=None, resource_id=None, error=None, started_at=None,
                   completed_at=None, cancel_requested_at=None, lease_owner=None,
                   lease_expires_at=None)
+    events.record(dialect, conn, values, now)
     return values
+
+
+_USER_FIELDS = select(users.c.email, users.c.username, users.c.full_name).where(
+    users.c.id == bindparam("user_id"))
+
+
+def user_fields(conn: Connection, user_id: str) -> tuple[str, str, str | None] | None:
+    """A creator's public fields (email, username, full name), as job reads join them."""
+    row = conn.execute(_USER_FIELDS, {"user_id": user_id}).first()
+    return None if row is None else (row.email, row.username, row.full_name)
 
 
 def get_job(conn: Connection, workspace_id: str, job_id: str) -> Row | None:

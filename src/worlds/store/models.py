@@ -18,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     LargeBinary,
     String,
     UniqueConstraint,
@@ -280,6 +281,44 @@ class ManifestChunk(SQLModel, table=True):
     chunk_index: int = Field(primary_key=True)
     item_count: int
     data: bytes = Field(sa_type=LargeBinary)
+
+
+class JobEvent(SQLModel, table=True):
+    """One change of a job, as the job looked after it (see `worlds.store.events`).
+
+    `seq` orders all changes of all jobs and is the watchers' resume token.
+    """
+
+    __tablename__ = "job_events"
+    __table_args__ = (
+        Index("ix_job_events_workspace_seq", "workspace_id", "seq"),
+        Index("ix_job_events_job_seq", "job_id", "seq"),
+        Index("ix_job_events_created", "created_at"),
+    )
+
+    # SQLite auto-increments only an INTEGER PRIMARY KEY; elsewhere it is 64-bit.
+    seq: int | None = Field(default=None, primary_key=True,
+                            sa_type=BigInteger().with_variant(Integer(), "sqlite"))
+    # No foreign keys: the log outlives nothing it must stay consistent with, and an
+    # append must not lock the job's parents.
+    workspace_id: str = Field(max_length=36)
+    job_id: str = Field(max_length=36)
+    version: int
+    status: str = Field(max_length=16)
+    kind: str = Field(max_length=32)
+    project_id: str | None = Field(default=None, max_length=36)
+    created_by: str | None = Field(default=None, max_length=36)
+    snapshot: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _ts()
+
+
+class EventHorizon(SQLModel, table=True):
+    """The highest pruned `job_events.seq` (one row): older resume tokens have expired."""
+
+    __tablename__ = "event_horizon"
+
+    id: int = Field(primary_key=True)
+    pruned_through: int = Field(default=0, sa_type=BigInteger)
 
 
 metadata = SQLModel.metadata

@@ -31,6 +31,7 @@ from worlds import artifacts
 from worlds.errors import Conflict, NotFound
 from worlds.jobstate import Status
 from worlds.lease import Lease, LeaseLost
+from worlds.store import events
 from worlds.store import jobs as job_store
 from worlds.store import manifests as manifest_store
 from worlds.store.dialect import ClaimParams, SqlDialect
@@ -43,6 +44,8 @@ jobs = Job.__table__
 CHANNEL = "worlds_jobs"
 QUEUED = "queued"
 CANCEL = "cancel"
+# A job changed (its event is in the log): wakes the watchers of other processes.
+CHANGED = "changed"
 
 
 def announce(dialect: SqlDialect, conn: Connection, event: str, job_id: str) -> None:
@@ -84,10 +87,12 @@ def _finished(now: datetime) -> dict[str, Any]:
 
 def _changed(dialect: SqlDialect, conn: Connection, row: Row, old: Status, new: Status) -> Row:
     """Every visible change of a job made here ends in this function, inside the
-    change's transaction: the per-status counters follow a status change. Whatever
-    else must follow each change (the watchers' event log) belongs here too."""
+    change's transaction, as its last write: the per-status counters follow a status
+    change, and the change is appended to the watchers' event log."""
     if old is not new:
         job_store.move_count(dialect, conn, row, old, new)
+    events.record(dialect, conn, row, row.updated_at)
+    announce(dialect, conn, CHANGED, row.id)
     return row
 
 
