@@ -278,11 +278,12 @@ class WorldsServicer(worlds_service_pb2_grpc.WorldsServiceServicer):
                 "resume_token", "is not a token this service issued", "resume_token")])
         return token
 
-    async def _watch(self, scope: Scope, token: int | None) -> AsyncIterator[jobs_pb2.JobEvent]:
+    async def _watch(self, scope: Scope, token: int | None, wrap: Callable[..., Any]
+                     ) -> AsyncIterator[Any]:
         await self._hub.start()
-        watch = Watch(self._db, self._hub, scope, heartbeat=self._watch_heartbeat)
-        async for message in watch.stream(token):
-            yield message
+        watch = Watch(self._db, self._hub, scope, heartbeat=self._watch_heartbeat, wrap=wrap)
+        async for response in watch.stream(token):
+            yield response
 
     @_stream
     async def WatchJob(self, request: worlds_service_pb2.WatchJobRequest,
@@ -295,8 +296,9 @@ class WorldsServicer(worlds_service_pb2_grpc.WorldsServiceServicer):
             return access.workspace_id, self._resume_token(conn, request)
 
         workspace_id, token = await self._read(context, request.org, request.workspace, check)
-        async for message in self._watch(Scope(workspace_id, request.job_id), token):
-            yield worlds_service_pb2.WatchJobResponse(event=message)
+        scope = Scope(workspace_id, request.job_id)
+        async for response in self._watch(scope, token, worlds_service_pb2.WatchJobResponse):
+            yield response
 
     @_stream
     async def WatchJobs(self, request: worlds_service_pb2.WatchJobsRequest,
@@ -321,8 +323,8 @@ class WorldsServicer(worlds_service_pb2_grpc.WorldsServiceServicer):
             return all(event.job.get(name) == value for name, value in wanted.items())
 
         scope = Scope(workspace_id, None, accept if wanted else None)
-        async for message in self._watch(scope, token):
-            yield worlds_service_pb2.WatchJobsResponse(event=message)
+        async for response in self._watch(scope, token, worlds_service_pb2.WatchJobsResponse):
+            yield response
 
     @_rpc
     async def ListManifests(self, request: worlds_service_pb2.ListManifestsRequest,

@@ -8,8 +8,8 @@ which is also the `event_id` (resume token) it hands out.
 - Start without a token: WatchJob sends the job's current state (a SNAPSHOT
   whose event_id is the job's latest seq); WatchJobs sends a HEARTBEAT carrying
   the current position, so a client can resume from it.
-- Start with a token: every logged event after it, then live ones. A token at or
-  below the pruned horizon fails with FAILED_PRECONDITION, reason
+- Start with a token: every logged event after it, then live ones. A token below
+  the pruned horizon (it needs a pruned event) fails with FAILED_PRECONDITION, reason
   RESUME_TOKEN_EXPIRED: the client should read the job(s) again and watch anew.
 - Idle streams get a HEARTBEAT every `heartbeat` seconds.
 - WatchJob ends after an event with a terminal status; WatchJobs runs until the
@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
+from google.protobuf.message import Message
 from sqlalchemy import Connection
 
 from worlds.bus import EventHub, Subscription
@@ -67,34 +68,39 @@ def event(kind: int, cursor: int, job: dict | None = None) -> jobs_pb2.JobEvent:
 
 
 class Watch:
-    def __init__(self, db: Database, hub: EventHub, scope: Scope, *, heartbeat: float) -> None:
+    """One watcher's stream of `wrap(event=…)` responses (WatchJobResponse and the like)."""
+
+    def __init__(self, db: Database, hub: EventHub, scope: Scope, *, heartbeat: float,
+                 wrap: Callable[..., Message]) -> None:
         self._db = db
         self._hub = hub
         self._scope = scope
         self._heartbeat = heartbeat
-        self._users: dict[str, tuple[str, str, str | None] | None] = {}
+        self._wrap = wrap
 
-    async def stream(self, token: int | None) -> AsyncIterator[jobs_pb2.JobEvent]:
+    async def stream(self, token: int | None) -> AsyncIterator[Message]:
         scope = self._scope
+        # A one-job watch ends with the job; a workspace watch runs until the client leaves.
+        ends = _terminal if scope.job_id is not None else _never
         subscription = self._hub.subscribe(scope.workspace_id, scope.job_id, scope.accept)
         try:
             if token is None:
                 cursor, first = await self._db.read(self._start)
-                yield first
-                if first.type == SNAPSHOT and _terminal(first):
+                yield self._wrap(event=first)
+                if ends(first):
                     return
             else:
                 cursor = token
-                if token <= await self._db.read(events.horizon):
+                if token < await self._db.read(events.horizon):
                     raise expired(token)
                 async for message in self._backlog(cursor):
-                    cursor = int(message.event_id)
+                    cursor = int(message.event.event_id)
                     yield message
-                    if _terminal(message):
+                    if ends(message.event):
                         return
             async for message in self._live(subscription, cursor):
                 yield message
-                if message.type == CHANGED and scope.job_id is not None and _terminal(message):
+                if ends(message.event):
                     return
         finally:
             subscription.close()
@@ -109,53 +115,51 @@ class Watch:
         cursor = events.last_seq(conn, job_id=scope.job_id)
         return cursor, event(SNAPSHOT, cursor, dict(row._mapping))
 
-    async def _backlog(self, cursor: int) -> AsyncIterator[jobs_pb2.JobEvent]:
-        """Logged events after `cursor`, in order, read in batches."""
+    async def _backlog(self, cursor: int) -> AsyncIterator[Message]:
+        """Logged events after `cursor` (that the scope accepts), in order, in batches."""
+        accept = self._scope.accept
         while True:
             batch = await self._db.read(self._read_after, cursor)
-            for message in batch:
-                cursor = int(message.event_id)
-                yield message
+            for found in batch:
+                cursor = found.seq
+                if accept is None or accept(found):
+                    yield self._message(found)
             if len(batch) < _BACKLOG_BATCH:
                 return
 
-    def _read_after(self, conn: Connection, cursor: int) -> list[jobs_pb2.JobEvent]:
+    def _read_after(self, conn: Connection, cursor: int) -> list[events.Event]:
         scope = self._scope
-        found = events.read_after(conn, cursor, limit=_BACKLOG_BATCH,
-                                  workspace_id=scope.workspace_id, job_id=scope.job_id)
-        return [self._message(conn, e) for e in found if scope.accept is None or scope.accept(e)]
+        return events.read_after(conn, cursor, limit=_BACKLOG_BATCH,
+                                 workspace_id=scope.workspace_id, job_id=scope.job_id)
 
-    async def _live(self, subscription: Subscription,
-                    cursor: int) -> AsyncIterator[jobs_pb2.JobEvent]:
+    async def _live(self, subscription: Subscription, cursor: int) -> AsyncIterator[Message]:
         while True:
             delivered = await subscription.next(self._heartbeat)
             if subscription.drain_lag():
                 # Events were dropped for this watcher: the log has them all.
                 async for message in self._backlog(cursor):
-                    cursor = int(message.event_id)
+                    cursor = int(message.event.event_id)
                     yield message
                 continue
-            fresh = [e for e in delivered if e.seq > cursor]
             if not delivered:
-                yield event(HEARTBEAT, cursor)
+                yield self._wrap(event=event(HEARTBEAT, cursor))
                 continue
-            if fresh:
-                messages = await self._db.read(
-                    lambda conn, found=fresh: [self._message(conn, e) for e in found])
-                for message in messages:
-                    cursor = int(message.event_id)
-                    yield message
+            for found in delivered:
+                if found.seq > cursor:
+                    cursor = found.seq
+                    yield self._message(found)
 
-    def _message(self, conn: Connection, found: events.Event) -> jobs_pb2.JobEvent:
-        job = dict(found.job)
-        creator = job.get("created_by")
-        if creator is not None:
-            if creator not in self._users:
-                self._users[creator] = job_store.user_fields(conn, creator)
-            user = self._users[creator]
-            if user is not None:
-                job["user_email"], job["user_username"], job["user_full_name"] = user
-        return event(CHANGED, found.seq, job)
+    def _message(self, found: events.Event) -> Message:
+        """The response for a logged event: built once, whichever watchers it goes to
+        (a thousand watchers of one job cost one conversion, not a thousand)."""
+        message = found.cache.get(self._wrap)
+        if message is None:
+            message = found.cache[self._wrap] = self._wrap(event=event(CHANGED, found.seq, found.job))
+        return message
+
+
+def _never(message: jobs_pb2.JobEvent) -> bool:
+    return False
 
 
 def _terminal(message: jobs_pb2.JobEvent) -> bool:

@@ -198,6 +198,23 @@ def test_a_cancel_is_seen_from_request_to_cancelled(
     assert [(s.status, s.cancel_requested) for s in ended] == [("cancelled", True)]
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_a_resumed_workspace_watch_runs_on_past_finished_jobs(
+        service: RunningService, grpc_client: GrpcClient, tenant: Tenant, transport: str) -> None:
+    start = watch(service, grpc_client, tenant, transport)
+    token = start.next().event_id  # type: ignore[union-attr]
+    start.close()
+    finished = create_job(grpc_client, tenant, seed=12)
+    cancel(grpc_client, tenant, finished.id)
+    resumed = watch(service, grpc_client, tenant, transport, token=token)
+    backlog = resumed.until(lambda s: s.status == "cancelled")
+    assert [(s.job_id, s.status) for s in backlog] == [(finished.id, "queued"),
+                                                       (finished.id, "cancelled")]
+    later = create_job(grpc_client, tenant, seed=13)
+    assert resumed.until(lambda s: True)[0].job_id == later.id
+    resumed.close()
+
+
 def test_a_finished_job_is_one_snapshot_then_the_end(
         service: RunningService, grpc_client: GrpcClient, tenant: Tenant) -> None:
     job = create_job(grpc_client, tenant, seed=5)

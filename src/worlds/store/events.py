@@ -13,13 +13,14 @@ transaction-level lock before appending (`SqlDialect.events_lock`), held to
 commit, so appends commit in `seq` order too.
 
 Retention: events older than the retention window are pruned; `horizon` is the
-highest pruned `seq`, and a resume token at or below it can no longer be served.
+highest pruned `seq`, and a resume token below it can no longer be served (the
+events after it are gone in part).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -27,13 +28,14 @@ from sqlalchemy import Connection, bindparam, delete, func, select, update
 
 from worlds.store.dialect import SqlDialect
 from worlds.store.engine import mark_job_changed
-from worlds.store.models import EventHorizon, JobEvent
+from worlds.store.models import EventHorizon, JobEvent, User
 
 job_events = JobEvent.__table__
 event_horizon = EventHorizon.__table__
+users = User.__table__
 
 # The job columns a watcher needs to rebuild the job record (the creator's
-# public fields are joined when reading).
+# public fields are joined when reading, so a renamed user reads as renamed).
 SNAPSHOT_COLUMNS = (
     "id", "organization_id", "workspace_id", "project_id", "kind", "status", "progress",
     "resource_type", "resource_id", "result", "error", "created_by", "created_at",
@@ -41,10 +43,13 @@ SNAPSHOT_COLUMNS = (
 )
 _TIMESTAMPS = ("created_at", "started_at", "completed_at", "cancel_requested_at")
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Event:
     seq: int
+    # The job as it was after the change, with its creator's public fields.
     job: dict[str, Any]
+    # Messages built from this event, shared by every watcher it is delivered to.
+    cache: dict[Any, Any] = field(default_factory=dict)
 
 
 def _snapshot(job: Mapping[str, Any]) -> dict[str, Any]:
@@ -80,7 +85,18 @@ def record(dialect: SqlDialect, conn: Connection, job: Any, now: datetime) -> in
     return int(seq)
 
 
-_AFTER = select(job_events.c.seq, job_events.c.snapshot).order_by(job_events.c.seq)
+_AFTER = (
+    select(job_events.c.seq, job_events.c.snapshot, users.c.email, users.c.username,
+           users.c.full_name)
+    .select_from(job_events.outerjoin(users, users.c.id == job_events.c.created_by))
+    .order_by(job_events.c.seq)
+)
+
+
+def _event(row: Any) -> Event:
+    job = _restore(row.snapshot)
+    job.update(user_email=row.email, user_username=row.username, user_full_name=row.full_name)
+    return Event(int(row.seq), job)
 
 
 def read_after(conn: Connection, cursor: int, *, limit: int, workspace_id: str | None = None,
@@ -91,7 +107,7 @@ def read_after(conn: Connection, cursor: int, *, limit: int, workspace_id: str |
         query = query.where(job_events.c.workspace_id == workspace_id)
     if job_id is not None:
         query = query.where(job_events.c.job_id == job_id)
-    return [Event(int(r.seq), _restore(r.snapshot)) for r in conn.execute(query.limit(limit))]
+    return [_event(row) for row in conn.execute(query.limit(limit))]
 
 
 def last_seq(conn: Connection, *, job_id: str | None = None) -> int:
@@ -107,7 +123,7 @@ _HORIZON = select(event_horizon.c.pruned_through).where(event_horizon.c.id == 1)
 
 
 def horizon(conn: Connection) -> int:
-    """The highest pruned seq: tokens at or below it cannot be served any more."""
+    """The highest pruned seq: tokens below it cannot be served any more."""
     value = conn.execute(_HORIZON).scalar()
     return int(value or 0)
 

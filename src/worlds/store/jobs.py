@@ -119,16 +119,6 @@ def insert_job(dialect: SqlDialect, conn: Connection, new: NewJob, now: datetime
     return values
 
 
-_USER_FIELDS = select(users.c.email, users.c.username, users.c.full_name).where(
-    users.c.id == bindparam("user_id"))
-
-
-def user_fields(conn: Connection, user_id: str) -> tuple[str, str, str | None] | None:
-    """A creator's public fields (email, username, full name), as job reads join them."""
-    row = conn.execute(_USER_FIELDS, {"user_id": user_id}).first()
-    return None if row is None else (row.email, row.username, row.full_name)
-
-
 def get_job(conn: Connection, workspace_id: str, job_id: str) -> Row | None:
     """The job, or None when it does not exist in this workspace."""
     return conn.execute(_GET_JOB, {"job_id": job_id, "workspace_id": workspace_id}).first()
