@@ -171,22 +171,28 @@ class WorldsServicer(worlds_service_pb2_grpc.WorldsServiceServicer):
     async def CreateManifestJob(self, request: worlds_service_pb2.CreateManifestJobRequest,
                                 context: grpc.aio.ServicerContext
                                 ) -> worlds_service_pb2.CreateManifestJobResponse:
-        authorized = await self._authorized(context, request.org, request.workspace,
-                                            Action.CREATE_JOB)
-        validation.validate(request)
-        access = authorized.access
+        key = auth.key_from_metadata(context.invocation_metadata())
         seed = request.seed if request.HasField("seed") else self._seed_source()
-        params = {
-            "preset": enum_name(jobs_pb2.Preset, "PRESET_", request.preset)
-            if request.HasField("preset") else None,
-            "seed": seed,
-            "seed_submitted": request.HasField("seed"),
-            "num_users": request.num_users if request.HasField("num_users") else None,
-            "num_hosts": request.num_hosts if request.HasField("num_hosts") else None,
-            "domains": [d.lower() for d in request.domains] or None,
-        }
 
-        def work(conn: Connection) -> dict[str, Any]:
+        def work(conn: Connection) -> tuple[dict[str, Any], WorkspaceAccess]:
+            # One transaction for the caller's check and the insert: a create is one
+            # round trip to the database thread pool, not two.
+            now = self._clock()
+            authorized = self._authorize(conn, key, request.org, request.workspace,
+                                         Action.CREATE_JOB)
+            validation.validate(request)
+            params = {
+                "preset": enum_name(jobs_pb2.Preset, "PRESET_", request.preset)
+                if request.HasField("preset") else None,
+                "seed": seed,
+                "seed_submitted": request.HasField("seed"),
+                "num_users": request.num_users if request.HasField("num_users") else None,
+                "num_hosts": request.num_hosts if request.HasField("num_hosts") else None,
+                "domains": [d.lower() for d in request.domains] or None,
+            }
+            access = authorized.access
+            if authorized.needs_touch:
+                tenancy.touch_api_key(conn, access.principal.key_id, now)
             project_id = authorized.default_project_id
             if request.HasField("project_id"):
                 if not tenancy.project_exists(conn, access.workspace_id, request.project_id):
@@ -203,12 +209,12 @@ class WorldsServicer(worlds_service_pb2_grpc.WorldsServiceServicer):
                 name=request.name if request.HasField("name") else None,
                 params=params,
                 max_attempts=self._max_attempts,
-            ), self._clock())
+            ), now)
             # Wakes idle workers in other processes when this commits (PostgreSQL).
             queue_store.announce(self._dialect, conn, queue_store.QUEUED, job["id"])
-            return job
+            return job, access
 
-        job = await self._db.write(work)
+        job, access = await self._db.write(work)
         if self._signals is not None:
             self._signals.job_queued(job["id"])
         principal = access.principal
