@@ -325,6 +325,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("key_id")
     admin("key-list", "list API keys (never their values)", _key_list)
 
+    from worlds.client import commands as client_commands
+
+    client_commands.register(parser, sub)
     return parser
 
 

@@ -1,0 +1,126 @@
+"""What each resource looks like in a terminal (the JSON shapes are the contract's)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from worlds.client.output import MISSING, cell, fields, percent, section, table, when
+
+
+def job(record: dict[str, Any]) -> str:
+    user = record.get("created_by_user") or {}
+    return fields([
+        ("id", record.get("id")),
+        ("kind", record.get("kind")),
+        ("status", record.get("status")),
+        ("progress", percent(record.get("progress"))),
+        ("resource", _resource(record)),
+        ("error", record.get("error")),
+        ("project", record.get("project_id")),
+        ("created by", user.get("username") or record.get("created_by")),
+        ("created", when(record.get("created_at"))),
+        ("started", when(record.get("started_at"))),
+        ("completed", when(record.get("completed_at"))),
+        ("cancel requested", when(record.get("cancel_requested_at"))),
+    ])
+
+
+def _resource(record: dict[str, Any]) -> str:
+    if not record.get("resource_id"):
+        return MISSING
+    return f"{record.get('resource_type') or 'resource'} {record['resource_id']}"
+
+
+def jobs(page: dict[str, Any]) -> str:
+    items = page.get("items") or []
+    rows = [(j.get("id"), j.get("status"), percent(j.get("progress")), when(j.get("created_at")),
+             j.get("resource_id"), j.get("error")) for j in items]
+    listing = table(("ID", "STATUS", "PROGRESS", "CREATED", "RESOURCE", "ERROR"), rows)
+    return f"{listing}\n{_shown(len(items), page.get('total'), 'job')}"
+
+
+def _shown(count: int, total: Any, noun: str) -> str:
+    total = count if total is None else int(total)
+    return f"{count} of {total} {noun}{'' if total == 1 else 's'}"
+
+
+def manifest(record: dict[str, Any]) -> str:
+    stats = record.get("stats") or {}
+    return fields([
+        ("id", record.get("id")),
+        ("name", record.get("name")),
+        ("kind", record.get("manifest_kind")),
+        ("preset", record.get("preset")),
+        ("seed", record.get("seed")),
+        ("domains", stats.get("domains")),
+        ("hosts", stats.get("total_hosts")),
+        ("principals", stats.get("total_principals")),
+        ("edges", stats.get("total_edges")),
+        ("network", stats.get("network_id")),
+        ("source job", record.get("source_job_id")),
+        ("project", record.get("project_id")),
+        ("created", when(record.get("created_at"))),
+    ])
+
+
+def manifests(page: dict[str, Any]) -> str:
+    items = page.get("items") or []
+    rows = []
+    for m in items:
+        stats = m.get("stats") or {}
+        rows.append((m.get("id"), m.get("name"), m.get("preset"), m.get("seed"), stats.get("total_hosts"),
+                     stats.get("total_principals"), stats.get("total_edges"), when(m.get("created_at"))))
+    listing = table(("ID", "NAME", "PRESET", "SEED", "HOSTS", "PRINCIPALS", "EDGES", "CREATED"), rows)
+    return f"{listing}\n{_shown(len(items), page.get('total'), 'manifest')}"
+
+
+def nodes(page: dict[str, Any]) -> str:
+    data = [n.get("data") or {} for n in page.get("nodes") or []]
+    return table(("ID", "TYPE", "LABEL"), [(d.get("id"), d.get("node_type"), d.get("label")) for d in data])
+
+
+def edges(page: dict[str, Any]) -> str:
+    data = [e.get("data") or {} for e in page.get("edges") or []]
+    return table(("ID", "TYPE", "SEVERITY", "SOURCE", "TARGET"),
+                 [(d.get("id"), d.get("edge_type"), d.get("severity"), d.get("source"), d.get("target"))
+                  for d in data])
+
+
+def _edge_refs(title: str, refs: list[dict[str, Any]] | None) -> str:
+    rows = [(r.get("edge_id"), r.get("edge_type"), r.get("severity"), r.get("source"), r.get("target"))
+            for r in refs or []]
+    body = table(("EDGE", "TYPE", "SEVERITY", "SOURCE", "TARGET"), rows) if rows else ""
+    return section(f"{title} ({len(rows)})", body)
+
+
+def host(record: dict[str, Any]) -> str:
+    head = fields([(name.replace("_", " "), record.get(name)) for name in (
+        "host_id", "hostname", "fqdn", "domain", "ip", "os_family", "os_version", "role", "subnet",
+        "site", "exposure_profile")])
+    services = [(s.get("port"), s.get("proto"), s.get("name"), s.get("product"), s.get("version"),
+                 s.get("state"), s.get("auth")) for s in record.get("services") or []]
+    service_table = table(("PORT", "PROTO", "NAME", "PRODUCT", "VERSION", "STATE", "AUTH"),
+                          services) if services else ""
+    artifacts = "\n".join(f"  {a}" for a in _cells(record.get("artifacts")))
+    return "".join([head, section(f"services ({len(services)})", service_table),
+                    section(f"artifacts ({len(record.get('artifacts') or [])})", artifacts),
+                    _edge_refs("inbound edges", record.get("inbound_edges")),
+                    _edge_refs("outbound edges", record.get("outbound_edges"))])
+
+
+def principal(record: dict[str, Any]) -> str:
+    head = fields([(name.replace("_", " "), record.get(name)) for name in (
+        "principal_id", "principal_type", "sam", "enabled", "upn", "dn", "sid", "domain", "email",
+        "department", "title")])
+    memberships = record.get("membership_ids") or []
+    credentials = record.get("credentials") or []
+    return "".join([head,
+                    section(f"member of ({len(memberships)})", "\n".join(f"  {m}" for m in memberships)),
+                    section(f"credentials ({len(credentials)})",
+                            "\n".join(f"  {c}" for c in _cells(credentials))),
+                    _edge_refs("inbound edges", record.get("inbound_edges")),
+                    _edge_refs("outbound edges", record.get("outbound_edges"))])
+
+
+def _cells(items: list[Any] | None) -> list[str]:
+    return [cell(item) for item in items or []]
