@@ -47,6 +47,17 @@ Handler = Callable[[Any, Any, grpc.aio.ServicerContext], Awaitable[Any]]
 _MAX_OFFSET = 1 << 62
 
 
+async def _abort(context: grpc.aio.ServicerContext, exc: Exception, method: str) -> None:
+    """End the call with the status for `exc`: a domain error's own, or a generic
+    INTERNAL (logged) for anything unexpected."""
+    if isinstance(exc, WorldsError):
+        status = errors.to_status(exc)
+    else:
+        log.error("unexpected error in %s", method, exc_info=exc)
+        status = errors.internal_status()
+    await context.abort_with_status(rpc_status.to_status(status))
+
+
 def _rpc(method: Handler) -> Handler:
     """The error boundary of a unary RPC."""
 
@@ -54,12 +65,8 @@ def _rpc(method: Handler) -> Handler:
     async def boundary(self: Any, request: Any, context: grpc.aio.ServicerContext) -> Any:
         try:
             return await method(self, request, context)
-        except WorldsError as exc:
-            status = errors.to_status(exc)
-        except Exception:
-            log.exception("unexpected error in %s", method.__name__)
-            status = errors.internal_status()
-        await context.abort_with_status(rpc_status.to_status(status))
+        except Exception as exc:
+            await _abort(context, exc, method.__name__)
 
     return boundary
 
@@ -75,13 +82,8 @@ def _stream(method: Callable[..., AsyncIterator[Any]]) -> Callable[..., AsyncIte
         try:
             async for message in method(self, request, context):
                 yield message
-            return
-        except WorldsError as exc:
-            status = errors.to_status(exc)
-        except Exception:
-            log.exception("unexpected error in %s", method.__name__)
-            status = errors.internal_status()
-        await context.abort_with_status(rpc_status.to_status(status))
+        except Exception as exc:
+            await _abort(context, exc, method.__name__)
 
     return boundary
 
