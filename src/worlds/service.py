@@ -12,6 +12,7 @@ import functools
 import logging
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import grpc
@@ -30,6 +31,7 @@ from worlds.store import events, tenancy
 from worlds.store import jobs as job_store
 from worlds.store import manifests as manifest_store
 from worlds.store import queue as queue_store
+from worlds.store.batching import GroupCommit
 from worlds.store.dialect import dialect_for
 from worlds.store.engine import Database
 from worlds.v1 import jobs_pb2, worlds_service_pb2, worlds_service_pb2_grpc
@@ -88,6 +90,13 @@ def _stream(method: Callable[..., AsyncIterator[Any]]) -> Callable[..., AsyncIte
     return boundary
 
 
+@dataclass(frozen=True)
+class _Create:
+    key: str
+    request: worlds_service_pb2.CreateManifestJobRequest
+    seed: int
+
+
 def random_seed() -> int:
     """A seed for a request that gave none: any non-negative signed 64-bit integer."""
     return secrets.randbits(63)
@@ -117,6 +126,8 @@ class WorldsServicer(worlds_service_pb2_grpc.WorldsServiceServicer):
         # Where watch streams get their events; started with the app (see WorldsApp).
         self._hub = hub or EventHub(db)
         self._watch_heartbeat = watch_heartbeat
+        # Creates arriving together share a transaction (see worlds.store.batching).
+        self._creates = GroupCommit(db, self._create_one)
 
     async def close(self) -> None:
         """Stop the watchers' event hub (open watch streams then see no more events)."""
@@ -167,6 +178,47 @@ class WorldsServicer(worlds_service_pb2_grpc.WorldsServiceServicer):
         except Exception:
             log.warning("could not record the last use of API key %s", key_id, exc_info=True)
 
+    def _create_one(self, conn: Connection, call: _Create) -> tuple[dict[str, Any], WorkspaceAccess]:
+        """One CreateManifestJob in a (shared) write transaction: the caller's check and
+        the insert together. Every check comes before the first write (see GroupCommit)."""
+        request = call.request
+        now = self._clock()
+        authorized = self._authorize(conn, call.key, request.org, request.workspace,
+                                     Action.CREATE_JOB)
+        validation.validate(request)
+        access = authorized.access
+        project_id = authorized.default_project_id
+        if request.HasField("project_id"):
+            if not tenancy.project_exists(conn, access.workspace_id, request.project_id):
+                raise InvalidArgument([FieldViolation(
+                    "project_id", "no such project in this workspace", "project_not_found")])
+            project_id = request.project_id
+        params = {
+            "preset": enum_name(jobs_pb2.Preset, "PRESET_", request.preset)
+            if request.HasField("preset") else None,
+            "seed": call.seed,
+            "seed_submitted": request.HasField("seed"),
+            "num_users": request.num_users if request.HasField("num_users") else None,
+            "num_hosts": request.num_hosts if request.HasField("num_hosts") else None,
+            "domains": [d.lower() for d in request.domains] or None,
+        }
+        if authorized.needs_touch:
+            tenancy.touch_api_key(conn, access.principal.key_id, now)
+        job = job_store.insert_job(self._dialect, conn, job_store.NewJob(
+            organization_id=access.organization_id,
+            workspace_id=access.workspace_id,
+            project_id=project_id,
+            created_by=access.principal.user_id,
+            kind=Kind.MANIFEST_GENERATION,
+            resource_type=ResourceType.MANIFEST,
+            name=request.name if request.HasField("name") else None,
+            params=params,
+            max_attempts=self._max_attempts,
+        ), now)
+        # Wakes idle workers in other processes when this commits (PostgreSQL).
+        queue_store.announce(self._dialect, conn, queue_store.QUEUED, job["id"])
+        return job, access
+
     # -- RPCs ---------------------------------------------------------------------
 
     @_rpc
@@ -175,48 +227,7 @@ class WorldsServicer(worlds_service_pb2_grpc.WorldsServiceServicer):
                                 ) -> worlds_service_pb2.CreateManifestJobResponse:
         key = auth.key_from_metadata(context.invocation_metadata())
         seed = request.seed if request.HasField("seed") else self._seed_source()
-
-        def work(conn: Connection) -> tuple[dict[str, Any], WorkspaceAccess]:
-            # One transaction for the caller's check and the insert: a create is one
-            # round trip to the database thread pool, not two.
-            now = self._clock()
-            authorized = self._authorize(conn, key, request.org, request.workspace,
-                                         Action.CREATE_JOB)
-            validation.validate(request)
-            params = {
-                "preset": enum_name(jobs_pb2.Preset, "PRESET_", request.preset)
-                if request.HasField("preset") else None,
-                "seed": seed,
-                "seed_submitted": request.HasField("seed"),
-                "num_users": request.num_users if request.HasField("num_users") else None,
-                "num_hosts": request.num_hosts if request.HasField("num_hosts") else None,
-                "domains": [d.lower() for d in request.domains] or None,
-            }
-            access = authorized.access
-            if authorized.needs_touch:
-                tenancy.touch_api_key(conn, access.principal.key_id, now)
-            project_id = authorized.default_project_id
-            if request.HasField("project_id"):
-                if not tenancy.project_exists(conn, access.workspace_id, request.project_id):
-                    raise InvalidArgument([FieldViolation(
-                        "project_id", "no such project in this workspace", "project_not_found")])
-                project_id = request.project_id
-            job = job_store.insert_job(self._dialect, conn, job_store.NewJob(
-                organization_id=access.organization_id,
-                workspace_id=access.workspace_id,
-                project_id=project_id,
-                created_by=access.principal.user_id,
-                kind=Kind.MANIFEST_GENERATION,
-                resource_type=ResourceType.MANIFEST,
-                name=request.name if request.HasField("name") else None,
-                params=params,
-                max_attempts=self._max_attempts,
-            ), now)
-            # Wakes idle workers in other processes when this commits (PostgreSQL).
-            queue_store.announce(self._dialect, conn, queue_store.QUEUED, job["id"])
-            return job, access
-
-        job, access = await self._db.write(work)
+        job, access = await self._creates.submit(_Create(key, request, seed))
         if self._signals is not None:
             self._signals.job_queued(job["id"])
         principal = access.principal
