@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from tests.support.grpc_client import GrpcClient
     from tests.support.rest_client import RestClient
     from tests.support.service import RunningService
+    from worlds.store.engine import Database
 
 ENGINES = ["sqlite", "postgresql"]
 BOOTSTRAP_KEY = "wk_test-bootstrap-key"
@@ -39,6 +40,20 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path,
     require_postgres(postgres_databases)
     with postgres_databases.fresh() as url:
         yield url
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    """The store alone, migrated, on a fresh database (no service running)."""
+    from worlds.store import migrate
+    from worlds.store.engine import Database, create_db_engine
+
+    database = Database(create_db_engine(database_url, pool_size=8))
+    migrate.upgrade(database.engine)
+    try:
+        yield database
+    finally:
+        database.close()
 
 
 def service_settings(tmp_path: Path, database_url: str, **overrides: object) -> Settings:

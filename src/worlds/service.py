@@ -127,7 +127,8 @@ class WorldsServicer(worlds_service_pb2_grpc.WorldsServiceServicer):
         self._hub = hub or EventHub(db)
         self._watch_heartbeat = watch_heartbeat
         # Creates arriving together share a transaction (see worlds.store.batching).
-        self._creates = GroupCommit(db, self._create_one)
+        self._creates = GroupCommit(db, self._create_one, scope=functools.partial(
+            job_store.deferred_writes, self._dialect))
 
     async def close(self) -> None:
         """Stop the watchers' event hub (open watch streams then see no more events)."""
@@ -178,7 +179,7 @@ class WorldsServicer(worlds_service_pb2_grpc.WorldsServiceServicer):
         except Exception:
             log.warning("could not record the last use of API key %s", key_id, exc_info=True)
 
-    def _create_one(self, conn: Connection, call: _Create) -> tuple[dict[str, Any], WorkspaceAccess]:
+    def _create_one(self, conn: Connection, call: _Create) -> tuple[dict[str, Any], tenancy.Authorized]:
         """One CreateManifestJob in a (shared) write transaction: the caller's check and
         the insert together. Every check comes before the first write (see GroupCommit)."""
         request = call.request
@@ -202,8 +203,6 @@ class WorldsServicer(worlds_service_pb2_grpc.WorldsServiceServicer):
             "num_hosts": request.num_hosts if request.HasField("num_hosts") else None,
             "domains": [d.lower() for d in request.domains] or None,
         }
-        if authorized.needs_touch:
-            tenancy.touch_api_key(conn, access.principal.key_id, now)
         job = job_store.insert_job(self._dialect, conn, job_store.NewJob(
             organization_id=access.organization_id,
             workspace_id=access.workspace_id,
@@ -217,7 +216,7 @@ class WorldsServicer(worlds_service_pb2_grpc.WorldsServiceServicer):
         ), now)
         # Wakes idle workers in other processes when this commits (PostgreSQL).
         queue_store.announce(self._dialect, conn, queue_store.QUEUED, job["id"])
-        return job, access
+        return job, authorized
 
     # -- RPCs ---------------------------------------------------------------------
 
@@ -227,7 +226,12 @@ class WorldsServicer(worlds_service_pb2_grpc.WorldsServiceServicer):
                                 ) -> worlds_service_pb2.CreateManifestJobResponse:
         key = auth.key_from_metadata(context.invocation_metadata())
         seed = request.seed if request.HasField("seed") else self._seed_source()
-        job, access = await self._creates.submit(_Create(key, request, seed))
+        job, authorized = await self._creates.submit(_Create(key, request, seed))
+        access = authorized.access
+        if authorized.needs_touch:
+            # Not in the batch: a key's row lock taken mid-batch could order locks
+            # differently from another process's batch.
+            self._touch_later(access.principal.key_id)
         if self._signals is not None:
             self._signals.job_queued(job["id"])
         principal = access.principal

@@ -34,8 +34,7 @@ from tests.support.jobs import (
 )
 from tests.support.service import RunningService
 from tests.support.tenants import Tenant, create_tenant
-from worlds.store import migrate
-from worlds.store.engine import Database, create_db_engine
+from worlds.store.engine import Database
 from worlds.store.models import Job
 from worlds.v1 import jobs_pb2
 from worlds.v1 import worlds_service_pb2 as pb
@@ -44,16 +43,6 @@ pytestmark = pytest.mark.slow
 
 # Short leases so that a dead worker's job comes back within seconds.
 FAST = {"WORLDS_LEASE_SECONDS": "2", "WORLDS_POLL_INTERVAL": "0.5"}
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(create_db_engine(database_url, pool_size=4))
-    migrate.upgrade(database.engine)
-    try:
-        yield database
-    finally:
-        database.close()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ and the one-transaction publication of a manifest."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -19,24 +18,13 @@ from worlds.errors import Conflict, NotFound
 from worlds.generator import generate_world, resolve_spec
 from worlds.lease import Lease, LeaseLost, LeasePolicy
 from worlds.store import manifests as manifest_store
-from worlds.store import migrate
 from worlds.store import queue as queue_store
 from worlds.store.dialect import SqlDialect, dialect_for
-from worlds.store.engine import Database, create_db_engine
+from worlds.store.engine import Database
 from worlds.store.models import ManifestChunk
 
 KINDS = ("manifest_generation",)
 POLICY = LeasePolicy(30)
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(create_db_engine(database_url, pool_size=8))
-    migrate.upgrade(database.engine)
-    try:
-        yield database
-    finally:
-        database.close()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ once, a lost lease stops the worker without a write, a cancel kills the child.""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -19,8 +19,7 @@ from worlds.generator import generate_world, resolve_spec
 from worlds.genproc import GenerationCrashed, GenerationFailed
 from worlds.lease import LeasePolicy
 from worlds.notify import JobSignals
-from worlds.store import migrate
-from worlds.store.engine import Database, create_db_engine
+from worlds.store.engine import Database
 from worlds.store.models import Job
 from worlds.worker import Worker, WorkerConfig
 
@@ -49,16 +48,6 @@ class ScriptedProcess:
 
     async def generate(self, request: Any, on_phase: Callable[[str, float], Awaitable[None]]) -> Any:
         return await type(self).script(self, request, on_phase)
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(create_db_engine(database_url, pool_size=4))
-    migrate.upgrade(database.engine)
-    try:
-        yield database
-    finally:
-        database.close()
 
 
 @pytest.fixture

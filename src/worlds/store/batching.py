@@ -16,8 +16,10 @@ back and fails every call in it, as it would have failed a transaction of its ow
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from contextlib import AbstractContextManager
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection
 
@@ -30,9 +32,13 @@ R = TypeVar("R")
 
 class GroupCommit(Generic[I, R]):
     def __init__(self, db: Database, run_one: Callable[[Connection, I], R], *,
+                 scope: Callable[[Connection], AbstractContextManager[Any]] | None = None,
                  max_batch: int = 64) -> None:
+        """`scope(conn)`, when given, wraps each batch's calls inside its transaction:
+        what the calls leave for the end of the batch is written as it exits."""
         self._db = db
         self._run_one = run_one
+        self._scope = scope or (lambda conn: contextlib.nullcontext())
         self._max_batch = max_batch
         self._pending: list[tuple[I, asyncio.Future[R]]] = []
         self._draining: asyncio.Task[None] | None = None
@@ -71,9 +77,10 @@ class GroupCommit(Generic[I, R]):
 
     def _run_batch(self, conn: Connection, items: list[I]) -> list[tuple[R | None, WorldsError | None]]:
         outcomes: list[tuple[R | None, WorldsError | None]] = []
-        for item in items:
-            try:
-                outcomes.append((self._run_one(conn, item), None))
-            except WorldsError as exc:
-                outcomes.append((None, exc))
+        with self._scope(conn):
+            for item in items:
+                try:
+                    outcomes.append((self._run_one(conn, item), None))
+                except WorldsError as exc:
+                    outcomes.append((None, exc))
         return outcomes

@@ -7,8 +7,9 @@ however many jobs a workspace holds.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -111,12 +112,52 @@ def insert_job(dialect: SqlDialect, conn: Connection, new: NewJob, now: datetime
         "version": 1,
     }
     conn.execute(_INSERT_JOB, values)
-    move_count(dialect, conn, values, None, Status.QUEUED)
     values.update(progress=None, resource_id=None, error=None, started_at=None,
                   completed_at=None, cancel_requested_at=None, lease_owner=None,
                   lease_expires_at=None)
-    events.record(dialect, conn, values, now)
+    deferred: _Deferred | None = conn.info.get(_DEFERRED)
+    if deferred is None:
+        move_count(dialect, conn, values, None, Status.QUEUED)
+        events.record(dialect, conn, values, now)
+    else:
+        deferred.add(values, now)
     return values
+
+
+_DEFERRED = "worlds_deferred_job_writes"
+
+
+class _Deferred:
+    """The counter moves and events of the jobs inserted in a `deferred_writes` block."""
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, ...], int] = {}
+        self.events: list[tuple[dict[str, Any], datetime]] = []
+
+    def add(self, job: dict[str, Any], now: datetime) -> None:
+        key = (*_count_key(job).values(), Status.QUEUED.value)
+        self.counts[key] = self.counts.get(key, 0) + 1
+        self.events.append((dict(job), now))
+
+
+@contextlib.contextmanager
+def deferred_writes(dialect: SqlDialect, conn: Connection) -> Iterator[None]:
+    """Within one transaction that inserts many jobs (group commit), write their counter
+    rows and their events once, at the end: counter rows in key order, then the event
+    log, whose lock (PostgreSQL) is taken last as in every other job transaction. So two
+    such transactions, or one and a worker's, take their locks in the same order and
+    cannot deadlock. Nothing is written if the block fails."""
+    deferred = conn.info[_DEFERRED] = _Deferred()
+    try:
+        yield
+    finally:
+        conn.info.pop(_DEFERRED, None)
+    rows = [dict(zip((*_COUNT_KEY, "n"), (*key, n), strict=True))
+            for key, n in deferred.counts.items()]
+    if rows:
+        dialect.add_counts(conn, job_counts, _COUNT_KEY, rows)
+    for job, now in deferred.events:
+        events.record(dialect, conn, job, now)
 
 
 def get_job(conn: Connection, workspace_id: str, job_id: str) -> Row | None:
