@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -32,6 +31,7 @@ from tests.support.jobs import (
     wait_for,
     wait_for_status,
 )
+from tests.support.served import free_port
 from tests.support.service import RunningService
 from tests.support.tenants import Tenant, create_tenant
 from worlds.store.engine import Database
@@ -64,12 +64,6 @@ def start_worker(workers: list[WorkerProcess], database_url: str, tmp_path: Path
     workers.append(worker)
     worker.wait_started()
     return worker
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def child_pids(pid: int) -> set[int]:
