@@ -102,6 +102,10 @@ class WorldsApp:
 
     async def stop(self) -> None:
         grace = self.settings.grace_period
+        # Watch streams never end by themselves: end them first (clients resume
+        # elsewhere with their last event id), or they would hold up the grace period.
+        if self.hub is not None:
+            await self.hub.stop()
         if self.http is not None:
             await self.http.stop()
         stopping = []
@@ -112,8 +116,6 @@ class WorldsApp:
         await asyncio.gather(*stopping)
         if self.listener is not None:
             await self.listener.stop()
-        if self.hub is not None:
-            await self.hub.stop()
         if self.db is not None:
             await asyncio.to_thread(self.db.close)
 

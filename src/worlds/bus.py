@@ -35,7 +35,10 @@ class Subscription:
         self.job_id = job_id
         self.accept = accept
         self.lagged = False
+        # Set when the hub shuts down: the watch ends and its client reconnects elsewhere.
+        self.closed = False
         self._queue: asyncio.Queue[events.Event] = asyncio.Queue(maxsize=buffer)
+        self._closing = asyncio.Event()
         self._hub = hub
 
     def offer(self, event: events.Event) -> None:
@@ -51,13 +54,21 @@ class Subscription:
             self.lagged = True
 
     async def next(self, timeout: float) -> list[events.Event]:
-        """The buffered events, waiting up to `timeout` for the first; [] on timeout."""
+        """The buffered events, waiting up to `timeout` for the first; [] on timeout or
+        once the subscription is closed (see `closed`)."""
         if self._queue.empty():
+            getting = asyncio.ensure_future(self._queue.get())
+            closing = asyncio.ensure_future(self._closing.wait())
             try:
-                first = await asyncio.wait_for(self._queue.get(), timeout)
-            except TimeoutError:
+                await asyncio.wait((getting, closing), timeout=timeout,
+                                   return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                closing.cancel()
+                if not getting.done():
+                    getting.cancel()
+            if not getting.done() or getting.cancelled():
                 return []
-            found = [first]
+            found = [getting.result()]
         else:
             found = []
         while not self._queue.empty():
@@ -77,6 +88,10 @@ class Subscription:
     def close(self) -> None:
         self._hub._subscriptions.discard(self)
 
+    def _shut(self) -> None:
+        self.closed = True
+        self._closing.set()
+
 
 class EventHub:
     def __init__(self, db: Database, *, poll_interval: float = 1.0, buffer: int = 256,
@@ -90,6 +105,7 @@ class EventHub:
         self._cursor = 0
         self._task: asyncio.Task[None] | None = None
         self._starting = asyncio.Lock()
+        self._stopped = False
 
     @property
     def subscribers(self) -> int:
@@ -97,7 +113,7 @@ class EventHub:
 
     async def start(self) -> None:
         """Start tailing the log (once; later calls return at once)."""
-        if self._task is not None:
+        if self._task is not None or self._stopped:
             return
         async with self._starting:
             if self._task is None:
@@ -106,6 +122,11 @@ class EventHub:
                     self._run(), name="worlds-event-hub")
 
     async def stop(self) -> None:
+        """Stop tailing and end every subscription (their watches end at once, telling
+        clients to resume elsewhere), so open streams never hold up a shutdown."""
+        self._stopped = True
+        for subscription in tuple(self._subscriptions):
+            subscription._shut()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -119,7 +140,10 @@ class EventHub:
     def subscribe(self, workspace_id: str, job_id: str | None = None,
                   accept: EventFilter | None = None) -> Subscription:
         subscription = Subscription(self, workspace_id, job_id, accept, self._buffer)
-        self._subscriptions.add(subscription)
+        if self._stopped:
+            subscription._shut()
+        else:
+            self._subscriptions.add(subscription)
         return subscription
 
     async def _run(self) -> None:

@@ -26,7 +26,7 @@ from sqlalchemy import Connection
 
 from worlds.bus import EventHub, Subscription
 from worlds.convert import job_to_proto
-from worlds.errors import Conflict, FieldViolation, InvalidArgument
+from worlds.errors import Conflict, FieldViolation, InvalidArgument, Unavailable
 from worlds.store import events
 from worlds.store import jobs as job_store
 from worlds.store.engine import Database
@@ -49,6 +49,12 @@ def expired(token: int) -> Conflict:
     return Conflict(
         f"Resume token {token} is too old: its events were pruned. Read the job(s) again "
         "and start a new watch.", reason="RESUME_TOKEN_EXPIRED", metadata={"resume_token": str(token)})
+
+
+def shutting_down() -> Unavailable:
+    return Unavailable("The server is shutting down. Watch again (on any server) with the last "
+                       "event_id as resume token to continue where this stream stopped.",
+                       reason="SHUTTING_DOWN")
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,8 @@ class Watch:
         # A one-job watch ends with the job; a workspace watch runs until the client leaves.
         ends = _terminal if scope.job_id is not None else _never
         subscription = self._hub.subscribe(scope.workspace_id, scope.job_id, scope.accept)
+        if subscription.closed:
+            raise shutting_down()
         try:
             if token is None:
                 cursor, first = await self._db.read(self._start)
@@ -135,6 +143,8 @@ class Watch:
     async def _live(self, subscription: Subscription, cursor: int) -> AsyncIterator[Message]:
         while True:
             delivered = await subscription.next(self._heartbeat)
+            if subscription.closed:
+                raise shutting_down()
             if subscription.drain_lag():
                 # Events were dropped for this watcher: the log has them all.
                 async for message in self._backlog(cursor):

@@ -18,7 +18,7 @@ from tests.conftest import service_settings
 from tests.support.grpc_client import GrpcClient
 from tests.support.jobs import create_job, wait_for
 from tests.support.service import RunningService
-from tests.support.tenants import Tenant
+from tests.support.tenants import Tenant, create_tenant
 from tests.support.watching import Seen, Watcher, grpc_failure, grpc_watch, rest_watch
 from worlds.lease import Lease, LeasePolicy
 from worlds.notify import APPLICATION_NAME
@@ -376,3 +376,27 @@ def test_a_thousand_watchers_come_and_go_without_leaks(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
             "AND application_name = :name"), {"name": APPLICATION_NAME}).scalar())
         assert listeners == 1
+
+
+def test_a_shutdown_ends_open_watches_at_once(tmp_path: Path, database_url: str) -> None:
+    """Open streams never end by themselves; a stopping server ends them (clients resume
+    elsewhere with their last event_id) instead of waiting out its grace period."""
+    running = RunningService(service_settings(tmp_path, database_url, grace_period=10.0)).start()
+    client = GrpcClient(running.grpc_target)
+    try:
+        tenant = running.run_db(create_tenant)
+        grpc_watcher = watch(running, client, tenant, "grpc")
+        sse_watcher, info = rest_watch(
+            running.base_url, f"/api/v1/org/{tenant.org}/ws/{tenant.workspace}/worlds/jobs:watch",
+            tenant.reader.key, sse=True)
+        assert grpc_watcher.next() is not None and sse_watcher.next() is not None
+        started = time.monotonic()
+        running.stop()
+        assert time.monotonic() - started < 5, "the grace period was waited out"
+        failure = grpc_failure(grpc_watcher)
+        assert (failure.code, failure.reason) == (grpc.StatusCode.UNAVAILABLE, "SHUTTING_DOWN")
+        assert "resume" in failure.message
+        sse_watcher.rest()
+        assert [e["type"] for e in info.errors] == ["bad_gateway"]  # type: ignore[union-attr]
+    finally:
+        client.close()
