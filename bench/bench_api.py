@@ -150,8 +150,8 @@ async def list_latency(target: str, workspace: str, calls: int) -> tuple[float, 
 
 def seed_jobs(database_url: str, workspace: str, count: int) -> None:
     """Insert `count` queued jobs into a new workspace of org `local`, counters included."""
-    from worlds import auth
-    from worlds.jobstate import Status
+    from worlds.core import access
+    from worlds.core.jobstate import Status
     from worlds.store import tenancy
     from worlds.store.dialect import dialect_for
     from worlds.store.engine import Database, create_db_engine
@@ -164,15 +164,15 @@ def seed_jobs(database_url: str, workspace: str, count: int) -> None:
     def work(conn: object) -> None:
         ws_id = tenancy.create_workspace(conn, "local", workspace, workspace, now)  # type: ignore[arg-type]
         user_id = tenancy.user_id_by_name(conn, "admin")  # type: ignore[arg-type]
-        tenancy.set_membership(conn, user_id, ws_id, auth.Role.OWNER, now)  # type: ignore[arg-type]
-        access = tenancy.workspace_access(  # type: ignore[arg-type]
-            conn, tenancy.authenticate(conn, auth.hash_key(KEY), now).principal, "local", workspace)
+        tenancy.set_membership(conn, user_id, ws_id, access.Role.OWNER, now)  # type: ignore[arg-type]
+        ws_access = tenancy.workspace_access(  # type: ignore[arg-type]
+            conn, tenancy.authenticate(conn, access.hash_key(KEY), now).principal, "local", workspace)
         project = tenancy.default_project_id(conn, ws_id)  # type: ignore[arg-type]
         batch = []
         for i in range(count):
             stamp = now - timedelta(seconds=count - i)
             batch.append({
-                "id": str(uuid.uuid4()), "organization_id": access.organization_id,
+                "id": str(uuid.uuid4()), "organization_id": ws_access.organization_id,
                 "workspace_id": ws_id, "project_id": project, "kind": "manifest_generation",
                 "status": "queued", "resource_type": "manifest", "result": {},
                 "created_by": user_id, "created_at": stamp, "updated_at": stamp,

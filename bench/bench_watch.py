@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_api import free_port, stop, wait_for_port
 from bench.bench_queue import METADATA, WORLDS, postgres_database, spawn
-from worlds.lease import Lease, LeasePolicy
+from worlds.core.lease import Lease, LeasePolicy
 from worlds.store import queue as queue_store
 from worlds.store.dialect import dialect_for
 from worlds.store.engine import Database, create_db_engine

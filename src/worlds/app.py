@@ -4,7 +4,7 @@
 gRPC server and the REST gateway (dispatching in-process, without a loopback
 hop) and, unless disabled, an in-process worker; `stop()` shuts them down in the
 reverse order, letting in-flight calls and running jobs finish within the grace
-period (see `worlds.worker` for what happens to a job that does not).
+period (see `worlds.jobs.worker` for what happens to a job that does not).
 """
 
 from __future__ import annotations
@@ -18,18 +18,18 @@ from worlds_gateway.app import create_gateway_app
 from worlds_gateway.backend import InProcessBackend
 
 from worlds import bootstrap
-from worlds.bus import EventHub
-from worlds.clock import Clock, system_clock
+from worlds.api.grpc_server import GrpcServer, start_grpc_server
+from worlds.api.http_server import HttpServer
+from worlds.api.servicer import WorldsServicer
 from worlds.config import Settings
-from worlds.httpserver import HttpServer
-from worlds.notify import JobSignals, PgListener, libpq_conninfo
-from worlds.server import GrpcServer, start_grpc_server
-from worlds.service import WorldsServicer
+from worlds.core.clock import Clock, system_clock
+from worlds.jobs.worker import Worker, WorkerConfig
 from worlds.store import migrate
 from worlds.store.dialect import dialect_for
 from worlds.store.engine import Database, create_db_engine
+from worlds.store.notify import JobSignals, PgListener, libpq_conninfo
 from worlds.v1 import worlds_service_pb2
-from worlds.worker import Worker, WorkerConfig
+from worlds.watch.hub import EventHub
 
 log = logging.getLogger(__name__)
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
-from worlds import auth
-from worlds.clock import Clock
-from worlds.errors import Conflict
+from worlds.core import access
+from worlds.core.clock import Clock
+from worlds.core.errors import Conflict
 from worlds.store import tenancy
 from worlds.store.engine import Database
 
@@ -30,7 +30,7 @@ class Bootstrapped:
 def bootstrap(db: Database, key_file: Path, clock: Clock, api_key: str | None = None
               ) -> Bootstrapped | None:
     """Create the initial tenant if the database is empty; None when it was not empty."""
-    key = api_key or auth.generate_key()
+    key = api_key or access.generate_key()
 
     def work(conn: Connection) -> bool:
         if not tenancy.is_empty(conn):
@@ -39,8 +39,8 @@ def bootstrap(db: Database, key_file: Path, clock: Clock, api_key: str | None = 
         tenancy.create_organization(conn, ORG, "Local", now)
         ws_id = tenancy.create_workspace(conn, ORG, WORKSPACE, "Main", now)
         user_id = tenancy.create_user(conn, EMAIL, USERNAME, "Administrator", now)
-        tenancy.set_membership(conn, user_id, ws_id, auth.Role.OWNER, now)
-        tenancy.create_api_key(conn, user_id, "bootstrap", auth.hash_key(key), key[:8], now)
+        tenancy.set_membership(conn, user_id, ws_id, access.Role.OWNER, now)
+        tenancy.create_api_key(conn, user_id, "bootstrap", access.hash_key(key), key[:8], now)
         return True
 
     try:

@@ -16,10 +16,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from worlds import auth
-from worlds.clock import system_clock
 from worlds.config import Settings
-from worlds.errors import WorldsError
+from worlds.core import access
+from worlds.core.clock import system_clock
+from worlds.core.errors import WorldsError
 
 log = logging.getLogger("worlds")
 
@@ -112,8 +112,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     from worlds.app import open_database
+    from worlds.jobs.worker import Worker, WorkerConfig
     from worlds.store import migrate
-    from worlds.worker import Worker, WorkerConfig
 
     settings = _settings(args)
     state: dict[str, Any] = {}
@@ -142,8 +142,8 @@ def cmd_gateway(args: argparse.Namespace) -> int:
     from worlds_gateway.app import create_gateway_app
     from worlds_gateway.backend import ChannelBackend
 
+    from worlds.api.http_server import HttpServer
     from worlds.app import SERVICE_DESCRIPTOR, service_comments
-    from worlds.httpserver import HttpServer
 
     state: dict[str, Any] = {}
 
@@ -226,7 +226,7 @@ def _member_set(conn: Any, args: argparse.Namespace, now: Any) -> None:
     org, _, ws = args.workspace.partition("/")
     ws_id = tenancy.workspace_id_by_slugs(conn, org, ws)
     user_id = tenancy.user_id_by_name(conn, args.user)
-    tenancy.set_membership(conn, user_id, ws_id, auth.Role(args.role), now)
+    tenancy.set_membership(conn, user_id, ws_id, access.Role(args.role), now)
     print(f"{args.user} is {args.role} of {args.workspace}")
 
 
@@ -234,8 +234,8 @@ def _key_create(conn: Any, args: argparse.Namespace, now: Any) -> None:
     from worlds.store import tenancy
 
     user_id = tenancy.user_id_by_name(conn, args.user)
-    key = auth.generate_key()
-    key_id = tenancy.create_api_key(conn, user_id, args.name, auth.hash_key(key), key[:8], now)
+    key = access.generate_key()
+    key_id = tenancy.create_api_key(conn, user_id, args.name, access.hash_key(key), key[:8], now)
     print(f"key id: {key_id}", file=sys.stderr)
     print("the key is shown only this once:", file=sys.stderr)
     print(key)
@@ -317,7 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = admin("member-set", "give a user a role in a workspace", _member_set)
     p.add_argument("workspace", help="ORG/WORKSPACE")
     p.add_argument("user", help="username or email")
-    p.add_argument("role", choices=[r.value for r in auth.Role])
+    p.add_argument("role", choices=[r.value for r in access.Role])
     p = admin("key-create", "create an API key for a user (printed once)", _key_create)
     p.add_argument("user", help="username or email")
     p.add_argument("--name", default="cli")

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from worlds.store.engine import sqlite_url
-
 
 @dataclass(frozen=True)
 class Settings:
@@ -25,7 +23,7 @@ class Settings:
     # Deadline the gateway gives a call when the client sets none.
     http_timeout: float = 30.0
     db_pool_size: int = 8
-    # Worker (in-process in `serve`, or `worlds worker`); see worlds.lease for the timings.
+    # Worker (in-process in `serve`, or `worlds worker`); see worlds.core.lease for the timings.
     lease_seconds: float = 30.0
     worker_concurrency: int = 1
     # Fallback poll for queued jobs and for watchers when no notification arrives
@@ -40,7 +38,8 @@ class Settings:
 
     @property
     def effective_database_url(self) -> str:
-        return self.database_url or sqlite_url(str(self.data_dir / "worlds.db"))
+        # The embedded default: a SQLite file in the data directory.
+        return self.database_url or f"sqlite:///{self.data_dir / 'worlds.db'}"
 
     @property
     def bootstrap_key_file(self) -> Path:

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from tests.support.tenants import Tenant
-from worlds.jobstate import Kind, ResourceType
+from worlds.core.jobstate import Kind, ResourceType
 from worlds.store import jobs as job_store
 from worlds.store.dialect import dialect_for
 from worlds.store.engine import Database

@@ -10,8 +10,8 @@ from worlds_gateway.app import create_gateway_app
 from worlds_gateway.backend import ChannelBackend
 
 from tests.support.service import RunningService
+from worlds.api.http_server import HttpServer
 from worlds.app import SERVICE_DESCRIPTOR
-from worlds.httpserver import HttpServer
 
 ENVELOPE_KEYS = {"code", "detail", "type"}
 

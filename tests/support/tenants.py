@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection
 
-from worlds import auth
+from worlds.core import access
 from worlds.store import tenancy
 
 
@@ -35,13 +35,13 @@ class Tenant:
     revoked_key: str
 
 
-def _member(conn: Connection, name: str, ws_id: str | None, role: auth.Role | None,
+def _member(conn: Connection, name: str, ws_id: str | None, role: access.Role | None,
             now: datetime) -> Member:
     user_id = tenancy.create_user(conn, f"{name}@example.test", name, name.title(), now)
     if ws_id is not None and role is not None:
         tenancy.set_membership(conn, user_id, ws_id, role, now)
-    key = auth.generate_key()
-    tenancy.create_api_key(conn, user_id, "test", auth.hash_key(key), key[:8], now)
+    key = access.generate_key()
+    tenancy.create_api_key(conn, user_id, "test", access.hash_key(key), key[:8], now)
     return Member(user_id, key)
 
 
@@ -50,9 +50,9 @@ def create_tenant(conn: Connection, org: str = "acme", workspace: str = "red") -
     org_id = tenancy.create_organization(conn, org, org.title(), now)
     ws_id = tenancy.create_workspace(conn, org, workspace, workspace.title(), now)
     other_ws_id = tenancy.create_workspace(conn, org, "blue", "Blue", now)
-    outsider = _member(conn, "olga", other_ws_id, auth.Role.OWNER, now)
-    revoked = _member(conn, "rita", ws_id, auth.Role.OWNER, now)
-    key_id = tenancy.authenticate(conn, auth.hash_key(revoked.key), now).principal.key_id
+    outsider = _member(conn, "olga", other_ws_id, access.Role.OWNER, now)
+    revoked = _member(conn, "rita", ws_id, access.Role.OWNER, now)
+    key_id = tenancy.authenticate(conn, access.hash_key(revoked.key), now).principal.key_id
     tenancy.revoke_api_key(conn, key_id, now)
     return Tenant(
         org=org,
@@ -61,9 +61,9 @@ def create_tenant(conn: Connection, org: str = "acme", workspace: str = "red") -
         workspace_id=ws_id,
         default_project_id=tenancy.default_project_id(conn, ws_id),
         other_project_id=tenancy.create_project(conn, ws_id, "other", now),
-        owner=_member(conn, "owen", ws_id, auth.Role.OWNER, now),
-        contributor=_member(conn, "cora", ws_id, auth.Role.CONTRIBUTOR, now),
-        reader=_member(conn, "reed", ws_id, auth.Role.READER, now),
+        owner=_member(conn, "owen", ws_id, access.Role.OWNER, now),
+        contributor=_member(conn, "cora", ws_id, access.Role.CONTRIBUTOR, now),
+        reader=_member(conn, "reed", ws_id, access.Role.READER, now),
         outsider=outsider,
         other_workspace="blue",
         revoked_key=revoked.key,

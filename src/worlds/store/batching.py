@@ -23,7 +23,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection
 
-from worlds.errors import WorldsError
+from worlds.core.errors import WorldsError
 from worlds.store.engine import Database
 
 I = TypeVar("I")  # noqa: E741

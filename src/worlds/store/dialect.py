@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, Engine, Row, Table, bindparam, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from worlds.jobstate import Status
+from worlds.core.jobstate import Status
 from worlds.store.models import Job, UtcDateTime
 
 _jobs = Job.__table__
@@ -131,7 +131,7 @@ class SQLiteDialect(_OnConflictDialect):
         return conn.execute(_claim_statement(params, skip_locked=False)).first()
 
     def notify(self, conn: Connection, channel: str, payload: str) -> None:
-        # One process owns the notifications on SQLite: `worlds.notify.JobSignals`
+        # One process owns the notifications on SQLite: `worlds.store.notify.JobSignals`
         # in-process, polling across processes.
         return None
 

@@ -16,11 +16,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, func, select
 
-from worlds.jobstate import Kind, ResourceType, Status
+from worlds.core.ids import new_id
+from worlds.core.jobstate import Kind, ResourceType, Status
 from worlds.store import events
 from worlds.store.dialect import SqlDialect
 from worlds.store.models import Job, JobCount, User
-from worlds.store.tenancy import new_id
 
 jobs = Job.__table__
 job_counts = JobCount.__table__

@@ -2,7 +2,7 @@
 
 A manifest is inserted only by `worlds.store.queue.complete`, in the same
 transaction as its job's completion. Reads touch the chunks a request needs
-(`worlds.artifacts` describes the layout); they never load a whole world.
+(`worlds.store.artifacts` describes the layout); they never load a whole world.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, func, select
 
-from worlds import artifacts
+from worlds.store import artifacts
 from worlds.store.models import Manifest, ManifestChunk
 
 manifests = Manifest.__table__

@@ -127,7 +127,7 @@ class User(SQLModel, table=True):
 
 
 class Membership(SQLModel, table=True):
-    """A user's role in a workspace: `owner`, `contributor` or `reader` (see auth.Role)."""
+    """A user's role in a workspace: `owner`, `contributor` or `reader` (see worlds.core.access.Role)."""
 
     __tablename__ = "memberships"
 
@@ -162,7 +162,7 @@ class ApiKey(SQLModel, table=True):
 
 
 class Job(SQLModel, table=True):
-    """An asynchronous job. The state machine lives in `worlds.jobstate`."""
+    """An asynchronous job. The state machine lives in `worlds.core.jobstate`."""
 
     __tablename__ = "jobs"
     __table_args__ = (
@@ -255,7 +255,7 @@ class Manifest(SQLModel, table=True):
     # The effective seed (submitted or chosen by the server): a signed 64-bit integer.
     seed: int = Field(sa_type=BigInteger)
     stats: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    # Where the artifacts are and how they are cut (see worlds.artifacts), plus the
+    # Where the artifacts are and how they are cut (see worlds.store.artifacts), plus the
     # sha256 of the world's canonical bytes.
     artifact_refs: dict[str, Any] = Field(default_factory=dict,
                                           sa_column=Column(JSON, nullable=False))
@@ -263,7 +263,7 @@ class Manifest(SQLModel, table=True):
 
 
 class ManifestChunk(SQLModel, table=True):
-    """A compressed slice of a manifest's artifacts (see worlds.artifacts).
+    """A compressed slice of a manifest's artifacts (see worlds.store.artifacts).
 
     `kind` is `nodes` or `edges` (fixed-size runs in stored order, so a page reads
     only the chunks it overlaps) or `hosts` / `principals` (hash buckets of details,

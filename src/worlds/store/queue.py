@@ -10,7 +10,7 @@
     rescue           running → queued | failed | cancelled  (lease expired)
     request_cancel   queued → cancelled;  running: cancel_requested_at set
 
-Every worker write is fenced by the lease (`worlds.lease`): it matches only
+Every worker write is fenced by the lease (`worlds.core.lease`): it matches only
 `status = running AND attempt = … AND lease_owner = …`, and a write that matches
 nothing raises `LeaseLost` and changes nothing. The rescue is itself guarded by
 `status = running AND lease_expires_at < now` plus the attempt and owner it
@@ -27,11 +27,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, select, update
 
-from worlds import artifacts
-from worlds.errors import Conflict, NotFound
-from worlds.jobstate import Status
-from worlds.lease import Lease, LeaseLost
-from worlds.store import events
+from worlds.core.errors import Conflict, NotFound
+from worlds.core.jobstate import Status
+from worlds.core.lease import Lease, LeaseLost
+from worlds.store import artifacts, events
 from worlds.store import jobs as job_store
 from worlds.store import manifests as manifest_store
 from worlds.store.dialect import ClaimParams, SqlDialect

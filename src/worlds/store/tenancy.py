@@ -8,15 +8,15 @@ service's own errors.
 from __future__ import annotations
 
 import re
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Row, and_, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
-from worlds.auth import Principal, Role, WorkspaceAccess
-from worlds.errors import Conflict, FieldViolation, InvalidArgument, NotFound, Unauthenticated
+from worlds.core.access import Principal, Role, WorkspaceAccess
+from worlds.core.errors import Conflict, FieldViolation, InvalidArgument, NotFound, Unauthenticated
+from worlds.core.ids import new_id
 from worlds.store.models import ApiKey, Membership, Organization, Project, User, Workspace
 
 orgs = Organization.__table__
@@ -32,10 +32,6 @@ DEFAULT_PROJECT_NAME = "default"
 KEY_TOUCH_INTERVAL = timedelta(seconds=60)
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
 
 
 def check_slug(field: str, slug: str) -> None:

@@ -1,0 +1,60 @@
+"""The error boundary of every RPC: domain errors become their `google.rpc.Status`; anything
+unexpected is logged and answered with a generic INTERNAL status."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import grpc
+from grpc_status import rpc_status
+
+from worlds.core import errors
+from worlds.core.errors import WorldsError
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Any, Any, grpc.aio.ServicerContext], Awaitable[Any]]
+
+
+async def abort(context: grpc.aio.ServicerContext, exc: Exception, method: str) -> None:
+    """End the call with the status for `exc`: a domain error's own, or a generic
+    INTERNAL (logged) for anything unexpected."""
+    if isinstance(exc, WorldsError):
+        status = errors.to_status(exc)
+    else:
+        log.error("unexpected error in %s", method, exc_info=exc)
+        status = errors.internal_status()
+    await context.abort_with_status(rpc_status.to_status(status))
+
+
+def unary(method: Handler) -> Handler:
+    """The error boundary of a unary RPC."""
+
+    @functools.wraps(method)
+    async def boundary(self: Any, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        try:
+            return await method(self, request, context)
+        except Exception as exc:
+            await abort(context, exc, method.__name__)
+
+    return boundary
+
+
+def streaming(method: Callable[..., AsyncIterator[Any]]) -> Callable[..., AsyncIterator[Any]]:
+    """The error boundary of a server-streaming RPC: an error after the first
+    message still ends the call with a rich status (the gateway turns it into an
+    in-stream error)."""
+
+    @functools.wraps(method)
+    async def boundary(self: Any, request: Any,
+                       context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+        try:
+            async for message in method(self, request, context):
+                yield message
+        except Exception as exc:
+            await abort(context, exc, method.__name__)
+
+    return boundary

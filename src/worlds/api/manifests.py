@@ -1,0 +1,141 @@
+"""The manifest RPCs: list and read manifests, page through their graphs, read details.
+
+The artifact reads decode and convert on the database thread, so that a 20,000-edge page
+never occupies the event loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import grpc
+from sqlalchemy import Connection
+
+from worlds.api import validation
+from worlds.api.base import MAX_OFFSET, RpcBase
+from worlds.api.boundary import unary
+from worlds.convert import manifests as manifest_convert
+from worlds.core.access import WorkspaceAccess
+from worlds.core.errors import NotFound
+from worlds.store import manifests as manifest_store
+from worlds.v1 import worlds_service_pb2
+
+R = TypeVar("R")
+
+
+class ManifestRpcs(RpcBase):
+    def _manifest(self, conn: Connection, access: WorkspaceAccess, manifest_id: str) -> Any:
+        row = manifest_store.get_manifest(conn, access.workspace_id, manifest_id)
+        if row is None:
+            raise NotFound(f"Manifest '{manifest_id}' not found",
+                           metadata={"manifest_id": manifest_id})
+        return row
+
+    async def _manifest_read(self, request: Any, context: grpc.aio.ServicerContext,
+                             read: Callable[[Connection, Any], R]) -> R:
+        """Validate `request`, find its manifest in the caller's workspace, then `read` it,
+        all in one read transaction."""
+        def work(conn: Connection, access: WorkspaceAccess) -> R:
+            validation.validate(request)
+            return read(conn, self._manifest(conn, access, request.manifest_id))
+
+        return await self._read(context, request.org, request.workspace, work)
+
+    @unary
+    async def ListManifests(self, request: worlds_service_pb2.ListManifestsRequest,
+                            context: grpc.aio.ServicerContext
+                            ) -> worlds_service_pb2.ListManifestsResponse:
+        page = validation.int_or_default(request, "page")
+        page_size = validation.int_or_default(request, "page_size")
+
+        def work(conn: Connection, access: WorkspaceAccess) -> manifest_store.ManifestPage:
+            validation.validate(request)
+            flt = manifest_store.ManifestFilter(
+                workspace_id=access.workspace_id,
+                project_id=request.project_id if request.HasField("project_id") else None,
+                created_by=request.created_by if request.HasField("created_by") else None,
+            )
+            offset = min((page - 1) * page_size, MAX_OFFSET)
+            return manifest_store.list_manifests(conn, flt, offset, page_size)
+
+        result = await self._read(context, request.org, request.workspace, work)
+        return worlds_service_pb2.ListManifestsResponse(
+            items=[manifest_convert.manifest_to_proto(row) for row in result.rows],
+            page=page, page_size=page_size, total=result.total)
+
+    def _manifest(self, conn: Connection, access: WorkspaceAccess, manifest_id: str) -> Any:
+        row = manifest_store.get_manifest(conn, access.workspace_id, manifest_id)
+        if row is None:
+            raise NotFound(f"Manifest '{manifest_id}' not found",
+                           metadata={"manifest_id": manifest_id})
+        return row
+
+    @unary
+    async def GetManifest(self, request: worlds_service_pb2.GetManifestRequest,
+                          context: grpc.aio.ServicerContext
+                          ) -> worlds_service_pb2.GetManifestResponse:
+        row = await self._manifest_read(request, context, lambda conn, manifest: manifest)
+        return worlds_service_pb2.GetManifestResponse(
+            manifest=manifest_convert.manifest_to_proto(row))
+
+    @unary
+    async def ListGraphNodes(self, request: worlds_service_pb2.ListGraphNodesRequest,
+                             context: grpc.aio.ServicerContext
+                             ) -> worlds_service_pb2.ListGraphNodesResponse:
+        limit = validation.int_or_default(request, "limit")
+        offset = validation.int_or_default(request, "offset")
+
+        def read(conn: Connection, manifest: Any) -> worlds_service_pb2.ListGraphNodesResponse:
+            nodes = manifest_store.read_run(conn, manifest, "nodes", offset, limit)
+            return worlds_service_pb2.ListGraphNodesResponse(
+                nodes=[manifest_convert.node_to_proto(node) for node in nodes])
+
+        return await self._manifest_read(request, context, read)
+
+    @unary
+    async def ListGraphEdges(self, request: worlds_service_pb2.ListGraphEdgesRequest,
+                             context: grpc.aio.ServicerContext
+                             ) -> worlds_service_pb2.ListGraphEdgesResponse:
+        limit = validation.int_or_default(request, "limit")
+        offset = validation.int_or_default(request, "offset")
+
+        def read(conn: Connection, manifest: Any) -> worlds_service_pb2.ListGraphEdgesResponse:
+            edges = manifest_store.read_run(conn, manifest, "edges", offset, limit)
+            return worlds_service_pb2.ListGraphEdgesResponse(
+                edges=[manifest_convert.edge_to_proto(edge) for edge in edges])
+
+        return await self._manifest_read(request, context, read)
+
+    @unary
+    async def GetHostDetails(self, request: worlds_service_pb2.GetHostDetailsRequest,
+                             context: grpc.aio.ServicerContext
+                             ) -> worlds_service_pb2.GetHostDetailsResponse:
+        def read(conn: Connection, manifest: Any) -> worlds_service_pb2.GetHostDetailsResponse:
+            details = _detail(conn, manifest, "hosts", "host_id", request.host_id, "Host")
+            return worlds_service_pb2.GetHostDetailsResponse(
+                host=manifest_convert.host_to_proto(details))
+
+        return await self._manifest_read(request, context, read)
+
+    @unary
+    async def GetPrincipalDetails(self, request: worlds_service_pb2.GetPrincipalDetailsRequest,
+                                  context: grpc.aio.ServicerContext
+                                  ) -> worlds_service_pb2.GetPrincipalDetailsResponse:
+        def read(conn: Connection, manifest: Any
+                 ) -> worlds_service_pb2.GetPrincipalDetailsResponse:
+            details = _detail(conn, manifest, "principals", "principal_id",
+                              request.principal_id, "Principal")
+            return worlds_service_pb2.GetPrincipalDetailsResponse(
+                principal=manifest_convert.principal_to_proto(details))
+
+        return await self._manifest_read(request, context, read)
+
+
+def _detail(conn: Connection, manifest: Any, bucket: str, field: str, item_id: str,
+            noun: str) -> Any:
+    """One host's or principal's stored details, or NOT_FOUND naming it."""
+    details = manifest_store.read_detail(conn, manifest, bucket, item_id)
+    if details is None:
+        raise NotFound(f"{noun} '{item_id}' not found in this manifest", metadata={field: item_id})
+    return details

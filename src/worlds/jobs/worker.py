@@ -1,0 +1,341 @@
+"""The worker: claims queued jobs and runs them to a terminal status.
+
+One `Worker` runs in `worlds serve` (unless disabled) and alone in `worlds
+worker`; any number of them may share one PostgreSQL. Each of its slots loops:
+
+1. Claim the oldest queued job under a lease (`worlds.store.queue.claim`). When
+   nothing is queued, wait for a signal (`worlds.store.notify`: the servicer in this
+   process, or a NOTIFY from another) or the poll interval, whichever is first.
+2. Generate the world in the slot's child process (`worlds.jobs.genproc`), so the
+   event loop keeps serving. After each generator phase, write progress
+   (fenced, at most every `progress_interval`). Progress never goes back, not
+   even across attempts: a rescued job keeps its progress until the new attempt
+   passes it.
+3. Meanwhile a monitor heartbeats the lease and checks the cancel flag every
+   `cancel_check_interval` (sooner when signalled). On a cancel it kills the
+   child at once and marks the job cancelled: the kill is the safe point, since
+   generation writes nothing until it has finished.
+4. Finish with one fenced transaction: completed with its manifest, failed,
+   cancelled, or released back to the queue. A fenced write that matches
+   nothing means another worker owns the job now; this one stops, changing
+   nothing.
+
+Failures: a generator error (bad input) fails the job at once, since retrying a
+deterministic function cannot help. A crash of the child (killed, out of
+memory) counts as an attempt: the job is queued again until its attempts are
+used up, then failed. A worker that dies loses its lease; the rescuer of any
+worker requeues the job when the lease expires (`worlds.jobs.rescuer`).
+
+Graceful stop (SIGTERM): stop claiming; running jobs get `grace` seconds to
+finish; a job still running then is killed and released back to the queue
+without counting the attempt (stopping was not the job's fault), so another
+worker takes it at once instead of after the lease expires.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import os
+import secrets
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Row
+
+from worlds.config import Settings
+from worlds.core.clock import Clock, system_clock
+from worlds.core.ids import new_id
+from worlds.core.jobstate import Kind
+from worlds.core.lease import Lease, LeaseLost, LeasePolicy
+from worlds.jobs.genproc import (
+    GenerationCrashed,
+    GenerationFailed,
+    GenerationProcess,
+    GenerationRequest,
+)
+from worlds.jobs.rescuer import Rescuer
+from worlds.store import manifests as manifest_store
+from worlds.store import queue as queue_store
+from worlds.store.artifacts import EncodedWorld
+from worlds.store.dialect import dialect_for
+from worlds.store.engine import Database
+from worlds.store.notify import JobSignals, PgListener, libpq_conninfo
+
+log = logging.getLogger(__name__)
+
+# Progress: generation maps to [START, START + SPAN]; storing the result is the rest.
+GENERATION_START = 0.05
+GENERATION_SPAN = 0.85
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    lease: LeasePolicy = field(default_factory=LeasePolicy)
+    concurrency: int = 1
+    # Fallback poll for queued jobs; notifications usually wake the worker sooner.
+    poll_interval: float = 1.0
+    # How often a running job's cancel flag is read (a signal wakes it sooner).
+    cancel_check_interval: float = 0.2
+    # At most one progress write per job per interval (a tiny world finishes all
+    # its phases within milliseconds; each write is a transaction).
+    progress_interval: float = 0.1
+    kinds: tuple[str, ...] = (Kind.MANIFEST_GENERATION.value,)
+    # Listen for NOTIFYs where the engine has them.
+    listen: bool = True
+    # After a world of more stored items than this, the generation process is
+    # replaced, so that a long-lived worker does not keep an enterprise peak.
+    recycle_above_items: int = 200_000
+    # Job events older than this are pruned by the rescuer (None: kept).
+    event_retention: float | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WorkerConfig:
+        return cls(lease=LeasePolicy(settings.lease_seconds),
+                   concurrency=settings.worker_concurrency,
+                   poll_interval=settings.poll_interval,
+                   event_retention=settings.event_retention)
+
+
+def new_worker_id() -> str:
+    """Unique per worker instance: host, pid and a random part (pids are reused)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+@dataclass
+class _Slot:
+    index: int
+    process: GenerationProcess
+    task: asyncio.Task[None] | None = None
+    # Set by a graceful stop that ran out of time: the job goes back to the queue.
+    releasing: bool = False
+
+
+@dataclass
+class _Run:
+    """One attempt at one job."""
+
+    job: Row
+    lease: Lease
+    cancel: asyncio.Event
+    progress: float
+    progress_written_at: float = float("-inf")
+
+
+class Worker:
+    def __init__(self, db: Database, config: WorkerConfig | None = None, *,
+                 clock: Clock = system_clock, signals: JobSignals | None = None,
+                 worker_id: str | None = None) -> None:
+        self.id = worker_id or new_worker_id()
+        self.config = config or WorkerConfig()
+        self.signals = signals or JobSignals()
+        self._db = db
+        self._dialect = dialect_for(db.engine)
+        self._clock = clock
+        self._slots: list[_Slot] = []
+        self._listener: PgListener | None = None
+        self._rescuer = Rescuer(db, self._dialect, interval=self.config.lease.rescue_interval,
+                                clock=clock, signals=self.signals,
+                                event_retention=self.config.event_retention)
+        self._stopping = False
+
+    # -- lifecycle ------------------------------------------------------------------
+
+    async def start(self) -> None:
+        if self._dialect.supports_listen and self.config.listen:
+            self._listener = PgListener(libpq_conninfo(self._db.engine), self.signals)
+            await self._listener.start()
+        self._rescuer.start()
+        loop = asyncio.get_running_loop()
+        for index in range(self.config.concurrency):
+            slot = _Slot(index, GenerationProcess())
+            slot.process.start()  # warms up (imports the generator) while idle
+            slot.task = loop.create_task(self._slot_loop(slot), name=f"worlds-worker-slot-{index}")
+            self._slots.append(slot)
+        log.info("worker %s started: %d slot(s), lease %.0f s, %s", self.id,
+                 self.config.concurrency, self.config.lease.duration,
+                 "LISTEN + polling" if self._listener else "polling")
+
+    async def stop(self, grace: float = 10.0) -> None:
+        """Stop claiming; let running jobs finish within `grace` seconds, then kill
+        the rest and release them to the queue (their attempt is not counted)."""
+        self._stopping = True
+        self.signals.job_queued()  # wakes idle slots, which then see _stopping
+        tasks = {slot.task for slot in self._slots if slot.task is not None}
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=grace)
+            for slot in self._slots:
+                if slot.task in pending:
+                    slot.releasing = True
+                    slot.process.kill()
+            if pending:
+                _, stuck = await asyncio.wait(pending, timeout=10)
+                for task in stuck:
+                    task.cancel()
+                if stuck:
+                    await asyncio.wait(stuck, timeout=1)
+        await self._rescuer.stop()
+        if self._listener is not None:
+            await self._listener.stop()
+        for slot in self._slots:
+            slot.process.close()
+        self._slots.clear()
+        log.info("worker %s stopped", self.id)
+
+    @property
+    def listening(self) -> bool:
+        return self._listener is not None and self._listener.healthy
+
+    # -- the loop -------------------------------------------------------------------
+
+    async def _slot_loop(self, slot: _Slot) -> None:
+        while not self._stopping:
+            self.signals.reset_queued()
+            try:
+                job = await self._db.write(self._claim)
+            except Exception:
+                log.exception("worker %s could not claim a job; retrying", self.id)
+                job = None
+            if job is None:
+                await self.signals.wait_queued(self.config.poll_interval)
+                continue
+            try:
+                await self._run(slot, job)
+            except Exception:
+                log.exception("job %s: unexpected error in the worker", job.id)
+            finally:
+                if not self._stopping:
+                    slot.process.start()  # replaces a killed or retired child while idle
+
+    def _claim(self, conn: Connection) -> Row | None:
+        now = self._clock()
+        return queue_store.claim(self._dialect, conn, self.id, now, self.config.lease.expiry(now),
+                                 self.config.kinds)
+
+    async def _run(self, slot: _Slot, job: Row) -> None:
+        lease = Lease(job.id, job.attempt, self.id)
+        log.info("job %s: attempt %d/%d started by %s", job.id, job.attempt, job.max_attempts,
+                 self.id)
+        with self.signals.cancel_watch(job.id) as cancel:
+            run = _Run(job, lease, cancel, progress=job.progress or 0.0)
+            try:
+                request = GenerationRequest.from_params(job.params)
+            except (KeyError, TypeError, ValueError) as exc:
+                await self._settle(run, queue_store.fail, f"invalid job parameters: {exc}")
+                return
+            loop = asyncio.get_running_loop()
+            generation = loop.create_task(
+                slot.process.generate(request, functools.partial(self._on_phase, run)))
+            monitor = loop.create_task(self._monitor(run))
+            await asyncio.wait({generation, monitor}, return_when=asyncio.FIRST_COMPLETED)
+            if not generation.done():
+                # Cancel requested or lease lost: stop generating now, not at the next phase.
+                slot.process.kill()
+                await asyncio.wait({generation})
+            monitor.cancel()
+            await asyncio.wait({monitor})
+            await self._finish(slot, run, generation, monitor)
+
+    async def _finish(self, slot: _Slot, run: _Run, generation: asyncio.Task[EncodedWorld],
+                      monitor: asyncio.Task[None]) -> None:
+        lost = monitor.done() and not monitor.cancelled() and monitor.exception() is not None
+        error = generation.exception()
+        if isinstance(error, LeaseLost) or lost:
+            log.warning("job %s: attempt %d lost its lease; leaving the job to its new owner",
+                        run.job.id, run.lease.attempt)
+        elif run.cancel.is_set() and error is not None:
+            await self._settle(run, queue_store.acknowledge_cancel)
+        elif isinstance(error, GenerationFailed):
+            await self._settle(run, queue_store.fail, f"generation failed: {error}")
+        elif isinstance(error, GenerationCrashed):
+            if slot.releasing:
+                await self._settle(run, functools.partial(queue_store.release, count_attempt=False))
+            elif run.lease.attempt >= run.job.max_attempts:
+                await self._settle(run, queue_store.fail,
+                                   f"gave up after {run.lease.attempt} attempts: {error}")
+            else:
+                await self._settle(run, functools.partial(queue_store.release, count_attempt=True))
+        elif error is not None:
+            log.error("job %s: generation raised", run.job.id, exc_info=error)
+            await self._settle(run, queue_store.fail, "internal error while generating the world")
+        else:
+            encoded = generation.result()
+            manifest = self._manifest(run.job, encoded)
+            await self._settle(run, queue_store.complete, manifest, encoded.chunks)
+            if encoded.item_count > self.config.recycle_above_items:
+                await asyncio.to_thread(slot.process.retire)
+
+    async def _settle(self, run: _Run, transition: Callable[..., Row], *args: Any) -> Row | None:
+        """Run one fenced finishing transition; None when the lease was lost or the
+        write failed (then the lease expires and the rescuer takes the job back)."""
+        lease = run.lease
+
+        def work(conn: Connection) -> Row:
+            return transition(self._dialect, conn, lease, self._clock(), *args)
+
+        try:
+            row = await self._db.write(work)
+        except LeaseLost:
+            log.warning("job %s: attempt %d lost its lease before finishing; nothing written",
+                        lease.job_id, lease.attempt)
+            return None
+        except Exception:
+            log.exception("job %s: could not record the outcome of attempt %d", lease.job_id,
+                          lease.attempt)
+            return None
+        log.info("job %s: attempt %d ended: %s", lease.job_id, lease.attempt, row.status)
+        if row.status == "queued":
+            self.signals.job_queued(row.id)
+        return row
+
+    def _manifest(self, job: Row, encoded: EncodedWorld) -> manifest_store.NewManifest:
+        return manifest_store.NewManifest(
+            id=new_id(), organization_id=job.organization_id, workspace_id=job.workspace_id,
+            project_id=job.project_id, created_by=job.created_by, source_job_id=job.id,
+            name=job.name, preset=job.params.get("preset"), seed=int(job.params["seed"]),
+            stats=encoded.stats, artifact_refs=encoded.refs)
+
+    # -- while a job runs ---------------------------------------------------------------
+
+    async def _on_phase(self, run: _Run, phase: str, fraction: float) -> None:
+        value = round(GENERATION_START + GENERATION_SPAN * fraction, 4)
+        now = asyncio.get_running_loop().time()
+        if value <= run.progress or now - run.progress_written_at < self.config.progress_interval:
+            return
+        flagged = await self._db.write(
+            lambda conn: queue_store.report_progress(self._dialect, conn, run.lease, value,
+                                                     self._clock()))
+        run.progress, run.progress_written_at = value, now
+        if flagged:
+            run.cancel.set()
+
+    async def _monitor(self, run: _Run) -> None:
+        """Return when a cancel is requested; raise LeaseLost when the lease is gone.
+        Heartbeats meanwhile. Transient database errors are logged and retried."""
+        loop = asyncio.get_running_loop()
+        policy = self.config.lease
+        next_beat = loop.time() + policy.heartbeat_interval
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(run.cancel.wait(), self.config.cancel_check_interval)
+            if run.cancel.is_set():
+                return
+            try:
+                if loop.time() >= next_beat:
+                    flagged = await self._db.write(queue_store.heartbeat, run.lease,
+                                                   policy.expiry(self._clock()))
+                    next_beat = loop.time() + policy.heartbeat_interval
+                else:
+                    flagged = await self._db.read(queue_store.cancel_flag, run.lease)
+            except LeaseLost:
+                raise
+            except Exception:
+                log.warning("job %s: lease check failed; retrying", run.job.id, exc_info=True)
+                continue
+            if flagged:
+                run.cancel.set()
+                return

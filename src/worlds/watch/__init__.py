@@ -1,0 +1,2 @@
+"""Watching jobs: the per-process event hub that tails the event log, and the watch streams
+built on it."""

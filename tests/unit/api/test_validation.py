@@ -1,0 +1,37 @@
+"""The validator reads the bounds from the protos' field options."""
+
+from __future__ import annotations
+
+import pytest
+
+from worlds.api.validation import int_or_default, is_dns_name, validate, violations
+from worlds.core.errors import InvalidArgument
+from worlds.v1 import worlds_service_pb2 as pb
+
+
+@pytest.mark.parametrize("name", ["corp.local", "a", "x-1.example.com", "A.B", "a" * 63 + ".com"])
+def test_dns_names_accepted(name: str) -> None:
+    assert is_dns_name(name)
+
+
+@pytest.mark.parametrize("name", ["", "-a.com", "a-.com", "a..b", "a b", "a.com.", "a" * 64,
+                                  ".".join(["abcdefgh"] * 29) + ".com", "ü.com", "a_b.com"])
+def test_dns_names_rejected(name: str) -> None:
+    assert not is_dns_name(name)
+
+
+def test_defaults_come_from_the_field_rules() -> None:
+    request = pb.ListJobsRequest()
+    assert (int_or_default(request, "page"), int_or_default(request, "page_size")) == (1, 20)
+    request.page_size = 7
+    assert int_or_default(request, "page_size") == 7
+
+
+def test_unset_optional_fields_are_not_checked() -> None:
+    assert violations(pb.CreateManifestJobRequest()) == []
+
+
+def test_validate_raises_with_every_violation() -> None:
+    with pytest.raises(InvalidArgument) as caught:
+        validate(pb.CreateManifestJobRequest(num_users=0, name="x" * 300))
+    assert {v.field for v in caught.value.violations} == {"num_users", "name"}
