@@ -15,10 +15,8 @@ as UTF-8. Lists keep their defined order:
 Equal specs give byte-identical canonical forms in any process.
 
 The bytes are exactly `json.dumps(world.to_dict(), sort_keys=True,
-separators=(",", ":"), ensure_ascii=False).encode()`; only the edge list, the bulk
-of the document, is written by a specialised (five times faster) path that
-yields the same text, and falls back to the generic encoder for any edge that is
-not a dict of exactly the five string fields.
+separators=(",", ":"), ensure_ascii=False).encode()`, written by orjson (the tests
+compare the two).
 """
 
 from __future__ import annotations
@@ -28,6 +26,8 @@ import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from worlds.generator.context import BuildContext
 from worlds.generator.spec import WorldSpec
@@ -70,39 +70,14 @@ class World:
         }
 
     def canonical_bytes(self) -> bytes:
-        parts: list[bytes] = []
-        for key, value in sorted(self.to_dict().items()):
-            parts.append(b"," if parts else b"{")
-            parts.append(f"{_quote(key)}:".encode())
-            # Each member goes to bytes at once, so at most one is held as text too.
-            text = _encode_edges(value) if key == "edges" else _ENCODER.encode(value)
-            parts.append(text.encode())
-            del text
-        parts.append(b"}")
-        return b"".join(parts)
+        # orjson writes exactly the text of the module doc's `json.dumps` call (sorted keys,
+        # compact, UTF-8, the same string escapes) about five times faster; worlds hold no
+        # floats in exponent form, the one place the two spell numbers differently.
+        return orjson.dumps(self.to_dict(), option=orjson.OPT_SORT_KEYS)
 
     def sha256(self) -> str:
         """Hex sha256 of `canonical_bytes()`; callers needing both should hash the bytes."""
         return hashlib.sha256(self.canonical_bytes()).hexdigest()
-
-
-_quote = json.encoder.encode_basestring  # the encoder's own string quoting
-
-
-def _encode_edges(edges: list[dict[str, Any]]) -> str:
-    """`_ENCODER.encode(edges)`, built with one f-string per edge."""
-    if all(type(edge) is dict and len(edge) == 5 for edge in edges):
-        q = _quote
-        try:
-            return "[" + ",".join([
-                f'{{"edge_type":{q(e["edge_type"])},"id":{q(e["id"])},'
-                f'"severity":{q(e["severity"])},"source":{q(e["source"])},'
-                f'"target":{q(e["target"])}}}'
-                for e in edges
-            ]) + "]"
-        except (KeyError, TypeError):
-            pass  # other keys, or a value that is no string
-    return _ENCODER.encode(edges)
 
 
 def network_id(spec: WorldSpec) -> str:

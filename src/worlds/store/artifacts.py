@@ -22,12 +22,13 @@ assume today's constants and old manifests stay readable if they change.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 FORMAT = "worlds.artifacts/v1"
 CODEC = "zlib+json"
@@ -43,9 +44,6 @@ _LEVEL = 1
 RUN_KINDS = ("nodes", "edges")
 BUCKET_KINDS = ("hosts", "principals")
 EDGE_FIELDS = ("id", "source", "target", "edge_type", "severity")
-
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False)
-
 
 @dataclass(frozen=True)
 class Chunk:
@@ -70,11 +68,13 @@ class EncodedWorld:
 
 
 def encode(value: Any) -> bytes:
-    return zlib.compress(_ENCODER.encode(value).encode("utf-8"), _LEVEL)
+    # orjson: the same JSON as the standard library's compact form, several times faster;
+    # the generation process and every graph page spend most of their time here.
+    return zlib.compress(orjson.dumps(value), _LEVEL)
 
 
 def decode(data: bytes) -> Any:
-    return json.loads(zlib.decompress(data))
+    return orjson.loads(zlib.decompress(data))
 
 
 def bucket_of(key: str, buckets: int) -> int:
