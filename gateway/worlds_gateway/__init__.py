@@ -20,6 +20,7 @@ How a request flows, module by module::
     template    google.api.http path templates: grammar, matching, expansion
     query       query parameters → fields;  metadata   headers → gRPC metadata, deadline
     codec       JSON ⇄ messages by descriptors;  scalars    leaf values (ints, enums)
+    descriptors descriptors narrowed: a field's message / enum type, custom options
     backend     Backend protocol, ChannelBackend, InProcessBackend;  context  InProcessContext
     errors      every failure as google.rpc.Status; the one status → HTTP table
     bindings    google.api.http + worlds.v1.http_response / http_stream → Binding

@@ -97,10 +97,10 @@ class ChannelBackend:
 
     def __init__(self, channel: grpc.aio.Channel) -> None:
         self._channel = channel
-        self._callables: dict[str, grpc.aio.UnaryUnaryMultiCallable] = {}
-        self._stream_callables: dict[str, grpc.aio.UnaryStreamMultiCallable] = {}
+        self._callables: dict[str, grpc.aio.UnaryUnaryMultiCallable[Message, Message]] = {}
+        self._stream_callables: dict[str, grpc.aio.UnaryStreamMultiCallable[Message, Message]] = {}
 
-    def _callable(self, method: MethodDescriptor) -> grpc.aio.UnaryUnaryMultiCallable:
+    def _callable(self, method: MethodDescriptor) -> grpc.aio.UnaryUnaryMultiCallable[Message, Message]:
         callable_ = self._callables.get(method.full_name)
         if callable_ is None:
             callable_ = self._channel.unary_unary(
@@ -152,7 +152,7 @@ class ChannelBackend:
 
     @staticmethod
     async def _read_call(
-        callable_: grpc.aio.UnaryStreamMultiCallable,
+        callable_: grpc.aio.UnaryStreamMultiCallable[Message, Message],
         request: Message,
         metadata: tuple[tuple[str, str | bytes], ...],
         timeout: float | None,

@@ -31,6 +31,7 @@ from google.protobuf.descriptor import (
 
 from worlds.v1 import options_pb2
 
+from .descriptors import enum_type, option
 from .errors import EXTRA_FORBIDDEN, split_field_path
 from .scalars import enum_names
 from .template import PathTemplate, TemplateError, parse_template
@@ -147,10 +148,7 @@ class Binding:
 
 
 def _http_rule(method: MethodDescriptor) -> http_pb2.HttpRule | None:
-    options = method.GetOptions()
-    if not options.HasExtension(annotations_pb2.http):
-        return None
-    return options.Extensions[annotations_pb2.http]
+    return option(method.GetOptions(), annotations_pb2.http, http_pb2.HttpRule)
 
 
 def _verb_and_path(method: MethodDescriptor, rule: http_pb2.HttpRule) -> tuple[str, str]:
@@ -280,7 +278,7 @@ def _stream_rule(
         leaf = _singular_leaf(method, streamed, option.event_type_field, "event_type_field",
                               _TYPE_KINDS)[-1]
         if leaf.type == FieldDescriptor.TYPE_ENUM:
-            event_types = tuple(enum_names(leaf.enum_type).by_number.values())
+            event_types = tuple(enum_names(enum_type(leaf)).by_number.values())
             if option.heartbeat_type and option.heartbeat_type not in event_types:
                 raise BindingError(
                     f"{method.full_name}: http_stream.heartbeat_type {option.heartbeat_type!r} "
@@ -354,16 +352,8 @@ def method_bindings(method: MethodDescriptor) -> list[Binding]:
     if rule is None:
         return []
     options = method.GetOptions()
-    response = (
-        options.Extensions[options_pb2.http_response]
-        if options.HasExtension(options_pb2.http_response)
-        else None
-    )
-    stream = (
-        options.Extensions[options_pb2.http_stream]
-        if options.HasExtension(options_pb2.http_stream)
-        else None
-    )
+    response = option(options, options_pb2.http_response, options_pb2.HttpResponseRule)
+    stream = option(options, options_pb2.http_stream, options_pb2.HttpStreamRule)
     bindings = [_binding(method, rule, 0, response, stream)]
     for index, extra in enumerate(rule.additional_bindings, start=1):
         if extra.additional_bindings:

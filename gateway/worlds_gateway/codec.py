@@ -21,10 +21,14 @@ from typing import Any
 
 from google.protobuf import json_format
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
+from google.protobuf.duration_pb2 import Duration
+from google.protobuf.field_mask_pb2 import FieldMask
 from google.protobuf.message import Message
+from google.protobuf.timestamp_pb2 import Timestamp
 
+from .descriptors import descriptor_of, enum_type, message_type
 from .errors import EXTRA_FORBIDDEN, Violation
-from .scalars import ScalarError, enum_names, json_reader, text_reader
+from .scalars import Reader, ScalarError, enum_names, json_reader, text_reader
 
 _T = FieldDescriptor
 Encoder = Callable[[Any], Any]
@@ -44,7 +48,7 @@ WRAPPERS = frozenset(
 
 
 def is_map(field: FieldDescriptor) -> bool:
-    return field.type == _T.TYPE_MESSAGE and field.message_type.GetOptions().map_entry
+    return field.type == _T.TYPE_MESSAGE and message_type(field).GetOptions().map_entry
 
 
 # --- output ------------------------------------------------------------------------------------
@@ -124,7 +128,7 @@ _UNSET_JSON: dict[str, Callable[[], Any]] = {STRUCT: dict, LIST_VALUE: list}
 def _scalar_encoder(field: FieldDescriptor) -> Encoder:
     kind = field.type
     if kind == _T.TYPE_ENUM:
-        by_number = enum_names(field.enum_type).by_number
+        by_number = enum_names(enum_type(field)).by_number
         # Zero is UNSPECIFIED: "no value", so null. An unknown number (a newer server) stays a
         # number rather than being dropped.
         return lambda number: by_number.get(number, None if number == 0 else number)
@@ -135,7 +139,7 @@ def _scalar_encoder(field: FieldDescriptor) -> Encoder:
     if kind == _T.TYPE_BYTES:
         return lambda value: base64.b64encode(value).decode("ascii")
     if kind == _T.TYPE_MESSAGE:
-        return message_encoder(field.message_type)
+        return message_encoder(message_type(field))
     return _identity
 
 
@@ -152,7 +156,7 @@ def message_encoder(descriptor: Descriptor) -> Encoder:
 
     def encode(message: Message) -> dict[str, Any]:
         # Looked up per call, not captured: a message may contain itself.
-        plan = _PLANS.get(full_name) or _build_plan(message.DESCRIPTOR)
+        plan = _PLANS.get(full_name) or _build_plan(descriptor_of(message))
         return {name: encoder(message) for name, encoder in plan}
 
     return encode
@@ -162,8 +166,9 @@ def field_encoder(field: FieldDescriptor) -> Encoder:
     """Encoder taking the *containing* message and returning this field's JSON value."""
     name = field.name
     if is_map(field):
-        key_field = field.message_type.fields_by_name["key"]
-        value = _scalar_encoder(field.message_type.fields_by_name["value"])
+        entry = message_type(field)
+        key_field = entry.fields_by_name["key"]
+        value = _scalar_encoder(entry.fields_by_name["value"])
         if key_field.type == _T.TYPE_BOOL:
             return lambda m: {("true" if k else "false"): value(v) for k, v in getattr(m, name).items()}
         return lambda m: {str(k): value(v) for k, v in getattr(m, name).items()}
@@ -171,7 +176,7 @@ def field_encoder(field: FieldDescriptor) -> Encoder:
     if field.is_repeated:
         return lambda m: [encode(v) for v in getattr(m, name)]
     if field.type == _T.TYPE_MESSAGE:
-        make_unset = _UNSET_JSON.get(field.message_type.full_name, _none)
+        make_unset = _UNSET_JSON.get(message_type(field).full_name, _none)
         return lambda m: encode(getattr(m, name)) if m.HasField(name) else make_unset()
     if field.has_presence:
         return lambda m: encode(getattr(m, name)) if m.HasField(name) else None
@@ -194,12 +199,14 @@ def _build_plan(descriptor: Descriptor) -> list[tuple[str, Encoder]]:
 
 def message_to_json(message: Message) -> Any:
     """The contract's JSON value of ``message``: every field present, by proto name."""
-    return message_encoder(message.DESCRIPTOR)(message)
+    return message_encoder(descriptor_of(message))(message)
 
 
 # --- input -------------------------------------------------------------------------------------
 
 Setter = Callable[[Message, Any, str, list[Violation]], None]
+# Fills a well-known-type message from one JSON (or URL text) value.
+WktReader = Callable[[Message, Any], None]
 
 
 def _join(prefix: str, name: str) -> str:
@@ -211,24 +218,28 @@ def _violation(path: str, error: ScalarError) -> Violation:
 
 
 def _timestamp_from_json(message: Message, value: Any) -> None:
+    if not isinstance(message, Timestamp):
+        raise TypeError(f"{message.DESCRIPTOR.full_name} is not a Timestamp")
     if not isinstance(value, str):
         raise ScalarError("datetime_type", "must be an RFC 3339 timestamp string")
     try:
-        message.FromJsonString(value)  # type: ignore[attr-defined]
+        message.FromJsonString(value)
     except ValueError:
         raise ScalarError("datetime_parsing", "must be an RFC 3339 timestamp") from None
 
 
 def _duration_from_json(message: Message, value: Any) -> None:
+    if not isinstance(message, Duration):
+        raise TypeError(f"{message.DESCRIPTOR.full_name} is not a Duration")
     if not isinstance(value, str):
         raise ScalarError("duration_type", "must be a duration string such as \"1.5s\"")
     try:
-        message.FromJsonString(value)  # type: ignore[attr-defined]
+        message.FromJsonString(value)
     except ValueError:
         raise ScalarError("duration_parsing", "must be a duration such as \"1.5s\"") from None
 
 
-def _parse_dict_into(type_: str, check: Callable[[Any], bool], what: str) -> Callable:
+def _parse_dict_into(type_: str, check: Callable[[Any], bool], what: str) -> WktReader:
     def read(message: Message, value: Any) -> None:
         if not check(value):
             raise ScalarError(type_, what)
@@ -241,9 +252,11 @@ def _parse_dict_into(type_: str, check: Callable[[Any], bool], what: str) -> Cal
 
 
 def _field_mask_from_json(message: Message, value: Any) -> None:
+    if not isinstance(message, FieldMask):
+        raise TypeError(f"{message.DESCRIPTOR.full_name} is not a FieldMask")
     if not isinstance(value, str):
         raise ScalarError("string_type", "must be a comma-separated list of field paths")
-    message.paths[:] = [path for path in value.split(",") if path]  # type: ignore[attr-defined]
+    message.paths[:] = [path for path in value.split(",") if path]
 
 
 def _empty_from_json(message: Message, value: Any) -> None:
@@ -251,16 +264,18 @@ def _empty_from_json(message: Message, value: Any) -> None:
         raise ScalarError("dict_type", "must be an empty object")
 
 
-def _wrapper_reader(descriptor: Descriptor, make: Callable[[FieldDescriptor], Callable]) -> Callable:
+def _wrapper_reader(descriptor: Descriptor, make: Callable[[FieldDescriptor], Reader]) -> WktReader:
     inner = make(descriptor.fields_by_name["value"])
 
     def read(message: Message, value: Any) -> None:
+        # One of the nine wrappers_pb2 types (their only field is `value`); `Message`
+        # declares no fields.
         message.value = inner(value)  # type: ignore[attr-defined]
 
     return read
 
 
-_WKT_JSON: dict[str, Callable[[Message, Any], None]] = {
+_WKT_JSON: dict[str, WktReader] = {
     TIMESTAMP: _timestamp_from_json,
     DURATION: _duration_from_json,
     STRUCT: _parse_dict_into("dict_type", lambda v: isinstance(v, dict), "must be an object"),
@@ -272,14 +287,14 @@ _WKT_JSON: dict[str, Callable[[Message, Any], None]] = {
 }
 
 
-def wkt_json_reader(descriptor: Descriptor) -> Callable[[Message, Any], None] | None:
+def wkt_json_reader(descriptor: Descriptor) -> WktReader | None:
     """How a JSON value fills a well-known-type message, or None for ordinary messages."""
     if descriptor.full_name in WRAPPERS:
         return _wrapper_reader(descriptor, json_reader)
     return _WKT_JSON.get(descriptor.full_name)
 
 
-def wkt_text_reader(descriptor: Descriptor) -> Callable[[Message, str], None] | None:
+def wkt_text_reader(descriptor: Descriptor) -> WktReader | None:
     """How one URL text value fills a well-known-type message (query parameters)."""
     if descriptor.full_name in WRAPPERS:
         return _wrapper_reader(descriptor, text_reader)
@@ -304,7 +319,7 @@ def _setter(field: FieldDescriptor) -> Setter:
     if is_map(field):
         return _map_setter(field)
     if field.type == _T.TYPE_MESSAGE:
-        item = _message_item(field.message_type)
+        item = _message_item(message_type(field))
         if field.is_repeated:
 
             def set_messages(message: Message, value: Any, path: str, out: list[Violation]) -> None:
@@ -377,11 +392,20 @@ def _message_item(descriptor: Descriptor) -> Callable[[Message, Any, str, list[V
 
 def _map_setter(field: FieldDescriptor) -> Setter:
     name = field.name
-    entry = field.message_type
+    entry = message_type(field)
     read_key = text_reader(entry.fields_by_name["key"])
     value_field = entry.fields_by_name["value"]
-    is_message = value_field.type == _T.TYPE_MESSAGE
-    read_value = _message_item(value_field.message_type) if is_message else json_reader(value_field)
+    # How one entry's value goes into the map container: messages are filled in place.
+    if value_field.type == _T.TYPE_MESSAGE:
+        read_item = _message_item(message_type(value_field))
+
+        def put(container: Any, key: Any, element: Any, path: str, out: list[Violation]) -> None:
+            read_item(container[key], element, path, out)
+    else:
+        read_value = json_reader(value_field)
+
+        def put(container: Any, key: Any, element: Any, path: str, out: list[Violation]) -> None:
+            container[key] = read_value(element)
 
     def set_map(message: Message, value: Any, path: str, out: list[Violation]) -> None:
         if value.__class__ is not dict:
@@ -391,11 +415,7 @@ def _map_setter(field: FieldDescriptor) -> Setter:
         for key_text, element in value.items():
             item_path = f"{path}[{key_text}]"
             try:
-                key = read_key(key_text)
-                if is_message:
-                    read_value(container[key], element, item_path, out)
-                else:
-                    container[key] = read_value(element)
+                put(container, read_key(key_text), element, item_path, out)
             except ScalarError as error:
                 out.append(_violation(item_path, error))
             except (ValueError, TypeError, UnicodeError):
@@ -432,7 +452,7 @@ def read_message(
     if data.__class__ is not dict:
         out.append(Violation(prefix, "must be a JSON object", "dict_type"))
         return
-    setters = _setters(message.DESCRIPTOR)
+    setters = _setters(descriptor_of(message))
     for key, value in data.items():
         setter = setters.get(key)
         path = _join(prefix, key)
@@ -445,4 +465,4 @@ def read_message(
 def read_field(message: Message, name: str, value: Any, out: list[Violation]) -> None:
     """Fill the top-level field ``name`` of ``message`` from JSON (``body: "<field>"``)."""
     if value is not None:
-        _setters(message.DESCRIPTOR)[name](message, value, name, out)
+        _setters(descriptor_of(message))[name](message, value, name, out)

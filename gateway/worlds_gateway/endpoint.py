@@ -64,7 +64,8 @@ def _bad_request(message: str, reason: str = REASON_MALFORMED_REQUEST) -> RpcSta
 
 
 def header(scope: Scope, name: bytes) -> bytes | None:
-    for key, value in scope["headers"]:
+    headers: list[tuple[bytes, bytes]] = scope["headers"]
+    for key, value in headers:
         if key == name:
             return value
     return None

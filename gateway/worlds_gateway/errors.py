@@ -19,8 +19,10 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from google.protobuf import duration_pb2
+from google.protobuf.message import Message
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 
 DOMAIN = "worlds"
@@ -44,6 +46,8 @@ EXTRA_FORBIDDEN = "extra_forbidden"
 """Violation reason of a name the request message does not have."""
 
 _CODE_NAMES = frozenset(code_pb2.Code.values())
+
+_Detail = TypeVar("_Detail", bound=Message)
 
 
 class RpcStatusError(Exception):
@@ -119,22 +123,21 @@ def validation_error(violations: Sequence[Violation]) -> RpcStatusError:
     )
 
 
-def _detail(status: status_pb2.Status, kind: type) -> object | None:
+def _detail(status: status_pb2.Status, kind: type[_Detail]) -> _Detail | None:
+    detail = kind()
     for any_ in status.details:
-        if any_.Is(kind.DESCRIPTOR):
-            detail = kind()
-            any_.Unpack(detail)
+        if any_.Unpack(detail):  # False when the Any holds another type
             return detail
     return None
 
 
 def error_info(status: status_pb2.Status) -> error_details_pb2.ErrorInfo | None:
-    return _detail(status, error_details_pb2.ErrorInfo)  # type: ignore[return-value]
+    return _detail(status, error_details_pb2.ErrorInfo)
 
 
 def field_violations(status: status_pb2.Status) -> list[error_details_pb2.BadRequest.FieldViolation]:
     bad_request = _detail(status, error_details_pb2.BadRequest)
-    return list(bad_request.field_violations) if bad_request is not None else []  # type: ignore[attr-defined]
+    return list(bad_request.field_violations) if bad_request is not None else []
 
 
 DETAILS_KEY = "grpc-status-details-bin"
@@ -150,7 +153,7 @@ def _fallback_reason(code: int) -> str:
 
 
 def status_from_call(
-    code: int, details: str | None, trailing_metadata: Sequence[tuple[str, str | bytes]] | None
+    code: int, details: str | None, trailing_metadata: Iterable[tuple[str, str | bytes]] | None
 ) -> status_pb2.Status:
     """The ``google.rpc.Status`` of a finished call, whichever backend ran it.
 
@@ -324,7 +327,7 @@ def _headers(status: status_pb2.Status, http_status: int) -> tuple[tuple[str, st
     if http_status == 429:
         retry = _detail(status, error_details_pb2.RetryInfo)
         if retry is not None:
-            delay = retry.retry_delay  # type: ignore[attr-defined]
+            delay = retry.retry_delay
             seconds = max(0, math.ceil(delay.seconds + delay.nanos / 1e9))
             return (("Retry-After", str(seconds)),)
     if http_status == 405:

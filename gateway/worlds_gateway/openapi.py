@@ -40,6 +40,7 @@ from .codec import (
     WRAPPERS,
     is_map,
 )
+from .descriptors import enum_type, message_type, option
 from .errors import ERROR_TYPES
 from .openapi_streams import SCHEMAS as STREAM_SCHEMAS
 from .openapi_streams import last_event_id_parameter, stream_response
@@ -89,7 +90,7 @@ _EVERY_ROUTE = (400, 401, 403, 404, 405, 409, 422, 426, 429, 500, 502, 504)
 _BODY_ROUTES = (413, 415)
 
 _UUID4 = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$"
-_FORMATS = {
+_FORMATS: dict[int, Schema] = {
     options_pb2.STRING_FORMAT_UUID4: {"format": "uuid", "pattern": _UUID4},
     options_pb2.STRING_FORMAT_UUID: {"format": "uuid"},
     options_pb2.STRING_FORMAT_DNS_NAME: {"format": "hostname", "maxLength": 253},
@@ -135,10 +136,7 @@ def comments_from_files(files: Iterable[descriptor_pb2.FileDescriptorProto]) -> 
 
 
 def _rules(field: FieldDescriptor) -> options_pb2.FieldRules | None:
-    options = field.GetOptions()
-    if not options.HasExtension(options_pb2.rules):
-        return None
-    return options.Extensions[options_pb2.rules]
+    return option(field.GetOptions(), options_pb2.rules, options_pb2.FieldRules)
 
 
 def _nullable(schema: Schema) -> Schema:
@@ -195,8 +193,8 @@ class _Builder:
         if kind in (_T.TYPE_DOUBLE, _T.TYPE_FLOAT):
             return {"type": "number", "format": "double" if kind == _T.TYPE_DOUBLE else "float"}
         if kind == _T.TYPE_ENUM:
-            return {"type": "string", "enum": list(enum_names(field.enum_type).by_number.values())}
-        return self._message(field.message_type, for_input)
+            return {"type": "string", "enum": list(enum_names(enum_type(field)).by_number.values())}
+        return self._message(message_type(field), for_input)
 
     def _message(self, descriptor: Descriptor, for_input: bool) -> Schema:
         name = descriptor.full_name
@@ -224,7 +222,7 @@ class _Builder:
     def _plain(self, field: FieldDescriptor, for_input: bool) -> Schema:
         """A field's schema, before nullability."""
         if is_map(field):
-            value = self._scalar(field.message_type.fields_by_name["value"], for_input)
+            value = self._scalar(message_type(field).fields_by_name["value"], for_input)
             return {"type": "object", "additionalProperties": value}
         item = self._scalar(field, for_input)
         rules = _rules(field)
@@ -247,7 +245,7 @@ class _Builder:
         if field.is_repeated:
             return False
         if field.type == _T.TYPE_MESSAGE:
-            return field.message_type.full_name not in (STRUCT, LIST_VALUE)
+            return message_type(field).full_name not in (STRUCT, LIST_VALUE)
         return field.has_presence
 
     def field_schema(self, field: FieldDescriptor, for_input: bool) -> Schema:

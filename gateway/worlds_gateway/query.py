@@ -20,6 +20,7 @@ from google.protobuf.message import Message
 
 from .bindings import Binding, FieldChain
 from .codec import is_map, wkt_text_reader
+from .descriptors import message_type
 from .errors import Violation
 from .scalars import ScalarError, text_reader
 
@@ -54,7 +55,7 @@ def text_applier(chain: FieldChain) -> Callable[[Message, str], None]:
     leaf = chain[-1]
     name = leaf.name
     if leaf.type == FieldDescriptor.TYPE_MESSAGE:
-        fill = wkt_text_reader(leaf.message_type)
+        fill = wkt_text_reader(message_type(leaf))
         if fill is None:
             raise TypeError(f"{leaf.full_name}: not settable from text")
 
@@ -92,7 +93,7 @@ def _leaf_param(name: str, chain: FieldChain) -> QueryParam | None:
     leaf = chain[-1]
     if is_map(leaf):
         return None
-    if leaf.type == FieldDescriptor.TYPE_MESSAGE and not _is_text_message(leaf.message_type):
+    if leaf.type == FieldDescriptor.TYPE_MESSAGE and not _is_text_message(message_type(leaf)):
         return None
     return QueryParam(name, chain, leaf.is_repeated, text_applier(chain))
 
@@ -102,7 +103,7 @@ def _traversable(field: FieldDescriptor) -> bool:
     return (
         field.type == FieldDescriptor.TYPE_MESSAGE
         and not field.is_repeated
-        and not field.message_type.full_name.startswith("google.protobuf.")
+        and not message_type(field).full_name.startswith("google.protobuf.")
     )
 
 
@@ -156,7 +157,7 @@ class QueryParams:
                 return _leaf_param(name, tuple(chain))
             if not _traversable(field):
                 return None
-            descriptor = field.message_type
+            descriptor = message_type(field)
         return None
 
 
@@ -174,8 +175,9 @@ def query_params(binding: Binding) -> list[QueryParam]:
                 continue
             here = (*chain, field)
             if _traversable(field):
-                if field.message_type.full_name not in seen:
-                    walk(field.message_type, path + ".", here, seen | {field.message_type.full_name})
+                inner = message_type(field)
+                if inner.full_name not in seen:
+                    walk(inner, path + ".", here, seen | {inner.full_name})
                 continue
             param = _leaf_param(path, here)
             if param is not None:

@@ -40,7 +40,7 @@ Endpoint = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 def raw_route_path(scope: Scope) -> str:
     """The request path as sent (percent-encoded), without query string or ``root_path``."""
-    cached = scope.get(_RAW_PATH_KEY)
+    cached: str | None = scope.get(_RAW_PATH_KEY)
     if cached is not None:
         return cached
     raw = scope.get("raw_path")

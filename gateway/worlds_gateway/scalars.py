@@ -19,6 +19,8 @@ from typing import Any
 
 from google.protobuf.descriptor import EnumDescriptor, FieldDescriptor
 
+from .descriptors import enum_type
+
 
 class ScalarError(Exception):
     """A value that does not fit its field: ``type`` and ``msg`` of the envelope's error item."""
@@ -157,7 +159,7 @@ def json_reader(field: FieldDescriptor) -> Reader:
 
         return read_float
     if kind == _T.TYPE_ENUM:
-        return enum_names(field.enum_type).parse
+        return enum_names(enum_type(field)).parse
     if kind == _T.TYPE_BYTES:
         return _json_bytes
     raise TypeError(f"{field.full_name}: not a scalar field")
@@ -202,7 +204,7 @@ def text_reader(field: FieldDescriptor) -> Reader:
 
         return read_float
     if kind == _T.TYPE_ENUM:
-        return enum_names(field.enum_type).parse
+        return enum_names(enum_type(field)).parse
     if kind == _T.TYPE_BYTES:
         return _json_bytes
     raise TypeError(f"{field.full_name}: not a scalar field")

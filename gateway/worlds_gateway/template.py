@@ -67,7 +67,10 @@ _KEEP_SLASH = re.compile(r"(%2[fF])")
 # What expansion leaves unencoded (http.proto): [-_.~0-9a-zA-Z], plus "/" in multi-segment vars.
 _SAFE_ONE, _PLAIN_ONE = "-_.~", re.compile(r"[-_.~0-9a-zA-Z]*")
 _SAFE_MANY, _PLAIN_MANY = "-_.~/", re.compile(r"[-_.~/0-9a-zA-Z]*")
-_PIECES: dict[str, tuple] = {}
+# A piece of an expansion: literal text, or (field path, characters left unquoted, the pattern
+# of values that need no quoting at all).
+Piece = str | tuple[str, str, re.Pattern[str]]
+_PIECES: dict[str, tuple[Piece, ...]] = {}
 
 
 class _Parser:
@@ -198,8 +201,8 @@ class PathTemplate:
             return None
         for i, segment in enumerate(segments):
             part = parts[i]
-            if segment.__class__ is Literal:
-                if part != segment.text and unquote(part) != segment.text:  # type: ignore[union-attr]
+            if isinstance(segment, Literal):
+                if part != segment.text and unquote(part) != segment.text:
                     return None
             elif segment is SINGLE and not part:
                 return None
@@ -217,21 +220,21 @@ class PathTemplate:
         """Render the template with ``values``, encoding them as ``match`` decodes them."""
         out: list[str] = []
         for piece in self._pieces():
-            if piece.__class__ is str:
-                out.append(piece)  # type: ignore[arg-type]
+            if isinstance(piece, str):
+                out.append(piece)
                 continue
-            variable, safe, plain = piece  # type: ignore[misc]
+            variable, safe, plain = piece
             value = values[variable]
             # quote() is slow; ids and slugs rarely need it.
             out.append(value if plain.fullmatch(value) else quote(value, safe=safe))
         return "".join(out)
 
-    def _pieces(self) -> tuple[str | tuple[str, str, re.Pattern[str]], ...]:
+    def _pieces(self) -> tuple[Piece, ...]:
         pieces = _PIECES.get(self.source)
         if pieces is not None:
             return pieces
         starts = {v.start: v for v in self.variables}
-        built: list[str | tuple[str, str, re.Pattern[str]]] = []
+        built: list[Piece] = []
         i = 0
         while i < len(self.segments):
             built.append("/")
@@ -253,7 +256,7 @@ class PathTemplate:
         pieces = _PIECES[self.source] = tuple(built)
         return pieces
 
-    def specificity(self) -> tuple:
+    def specificity(self) -> tuple[bool, tuple[int, ...]]:
         """Sort key: routes with a verb, then more literal segments earlier, match first."""
         ranks = []
         for segment in self.segments:
