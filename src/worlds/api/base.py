@@ -14,7 +14,7 @@ from typing import TypeVar
 import grpc
 from sqlalchemy import Connection
 
-from worlds.api import auth
+from worlds.api import auth, validation
 from worlds.core import access
 from worlds.core.access import Action, WorkspaceAccess
 from worlds.core.clock import Clock
@@ -41,7 +41,9 @@ class RpcBase:
 
     def _authorize(self, conn: Connection, key: str, org: str, workspace: str,
                    action: Action) -> tenancy.Authorized:
-        """Authenticate `key`, then authorise `action` in org/workspace, in that order."""
+        """Authenticate `key`, then authorise `action` in org/workspace, in that order.
+        Path variables an engine could not even compare (a NUL) are refused first."""
+        validation.check_path(org=org, workspace=workspace)
         authorized = tenancy.authorize(conn, access.hash_key(key), org, workspace, self._clock())
         authorized.access.require(action)
         return authorized

@@ -5,6 +5,12 @@ them for every RPC and the gateway renders the same options into OpenAPI. Every
 bad field yields one violation, and all of them are reported together.
 Messages and machine types follow the names REST clients of the contract know
 (`less_than_equal`, `string_too_long`, ...).
+
+Text: every string field, with rules or without (the path variables `org` and
+`workspace` included), rejects control characters other than tab, newline and
+carriage return (type `control_characters`). PostgreSQL cannot store NUL at all
+and no field of the contract means one, so they are refused before any engine
+sees them (see `worlds.store.dialect`).
 """
 
 from __future__ import annotations
@@ -19,6 +25,10 @@ from google.protobuf.message import Message
 
 from worlds.core.errors import FieldViolation, InvalidArgument
 from worlds.v1 import options_pb2
+
+# C0 controls but tab, LF and CR; DEL; C1 controls.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_CHARACTERS = ("must not contain control characters", "control_characters")
 
 _DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$", re.IGNORECASE)
 
@@ -52,7 +62,8 @@ def _plan(descriptor: Descriptor) -> tuple[_FieldPlan, ...]:
     for field in descriptor.fields:
         options = field.GetOptions()
         rules = options.Extensions[options_pb2.rules] if options.HasExtension(options_pb2.rules) else None
-        if rules is not None or field.enum_type is not None:
+        if (rules is not None or field.enum_type is not None
+                or field.type == FieldDescriptor.TYPE_STRING):
             plans.append(_FieldPlan(field, rules))
     return tuple(plans)
 
@@ -83,6 +94,19 @@ def violations(message: Message) -> list[FieldViolation]:
     return found
 
 
+def has_control_characters(value: str) -> bool:
+    return _CONTROL.search(value) is not None
+
+
+def check_path(**values: str) -> None:
+    """Reject control characters in path variables (`org=…, workspace=…`) before they
+    are looked up: raised as InvalidArgument naming each bad one."""
+    found = [FieldViolation(name, *CONTROL_CHARACTERS)
+             for name, value in values.items() if has_control_characters(value)]
+    if found:
+        raise InvalidArgument(found)
+
+
 def validate(message: Message) -> None:
     """Raise InvalidArgument listing every violation, if there is any."""
     found = violations(message)
@@ -93,16 +117,14 @@ def validate(message: Message) -> None:
 def _check_repeated(
     field: FieldDescriptor, rules: options_pb2.FieldRules | None, items: list[object]
 ) -> list[FieldViolation]:
-    if rules is None:
-        return []
-    if rules.HasField("max_items") and len(items) > rules.max_items:
+    if rules is not None and rules.HasField("max_items") and len(items) > rules.max_items:
         return [FieldViolation(field.name, f"must have at most {rules.max_items} items", "too_long")]
     found = []
     for index, item in enumerate(items):
         problem = _check_value(field, rules, item)
         if problem:
             found.append(FieldViolation(f"{field.name}[{index}]", *problem))
-    if not found and rules.unique_items:
+    if not found and rules is not None and rules.unique_items:
         keys = [str(item).lower() for item in items]
         if len(set(keys)) != len(keys):
             found.append(FieldViolation(field.name, "must not contain duplicates", "unique_items"))
@@ -118,6 +140,8 @@ def _check_value(
         if valid is None or valid.number == 0:
             return "must be one of the enum's values", "enum"
         return None
+    if isinstance(value, str) and has_control_characters(value):
+        return CONTROL_CHARACTERS
     if rules is None:
         return None
     if isinstance(value, int):

@@ -7,27 +7,37 @@ is running and runs them together in the next one, so that cost is paid once per
 batch instead of once per call. A call that arrives when nothing is running starts
 a batch of one at once: an idle service adds no delay.
 
-Each call's function runs in the batch's transaction with the other calls'. It may
-raise a `WorldsError` (a client's mistake) only *before* it writes anything: that
-call alone fails and the others commit. Any other exception rolls the whole batch
-back and fails every call in it, as it would have failed a transaction of its own.
+Each call's function runs in the batch's transaction with the other calls', inside
+a savepoint of its own: whatever it raises (a client's mistake, or data the engine
+refuses), its savepoint is rolled back, that call alone fails and the others
+commit. No call ever fails for another's data. Only a failure of the transaction
+itself (the connection lost, the commit refused, a savepoint that cannot be
+rolled back) fails every call in the batch, as it would have failed a transaction
+of its own.
+
+A call's function must leave its deferred work (see `scope`) only once it cannot
+fail any more: its last step.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from worlds.core.errors import WorldsError
 from worlds.store.engine import Database
 
 I = TypeVar("I")  # noqa: E741
 R = TypeVar("R")
+
+log = logging.getLogger(__name__)
 
 
 class GroupCommit(Generic[I, R]):
@@ -75,12 +85,23 @@ class GroupCommit(Generic[I, R]):
         finally:
             self._draining = None
 
-    def _run_batch(self, conn: Connection, items: list[I]) -> list[tuple[R | None, WorldsError | None]]:
-        outcomes: list[tuple[R | None, WorldsError | None]] = []
+    def _run_batch(self, conn: Connection, items: list[I]) -> list[tuple[R | None, Exception | None]]:
+        outcomes: list[tuple[R | None, Exception | None]] = []
         with self._scope(conn):
             for item in items:
+                savepoint = conn.begin_nested()
                 try:
-                    outcomes.append((self._run_one(conn, item), None))
+                    result = self._run_one(conn, item)
                 except WorldsError as exc:
+                    savepoint.rollback()
                     outcomes.append((None, exc))
+                except SQLAlchemyError as exc:
+                    # Rolling back to the savepoint keeps the others' work; if even that
+                    # fails, the transaction is gone and the whole batch fails below.
+                    savepoint.rollback()
+                    log.warning("a group-committed write failed alone: %s", exc.__class__.__name__)
+                    outcomes.append((None, exc))
+                else:
+                    savepoint.commit()
+                    outcomes.append((result, None))
         return outcomes

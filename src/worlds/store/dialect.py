@@ -3,13 +3,35 @@
 Everything engine-specific that the store needs goes through a `SqlDialect`;
 no other module branches on the engine's name. Callers that need to know what
 an engine can do read a capability flag (`supports_listen`), never its name.
+
+The contract every engine keeps (checked, engine by engine, by
+`tests/integration/store/test_conformance.py`; see also docs/storage.md):
+
+- Isolation. A plain transaction may see other transactions' commits between
+  its statements (PostgreSQL runs READ COMMITTED). A read that needs one
+  consistent view across several statements uses `Database.read_snapshot`
+  (REPEATABLE READ on PostgreSQL; on SQLite every read transaction is one WAL
+  snapshot from its first read). Writes on SQLite are serialised (BEGIN
+  IMMEDIATE); on PostgreSQL concurrent claims skip each other's locked rows.
+- Sequences. `job_events.seq` is handed out in commit order (`events_lock`),
+  strictly increases and is never reused, not even after pruning emptied the
+  log; the pruned horizon never decreases.
+- Text. PostgreSQL rejects NUL in text and JSON; SQLite stores it. The API
+  therefore rejects every control character except tab, newline and carriage
+  return at validation (`worlds.api.validation`), so no engine ever sees one,
+  and each member of a group-committed batch runs in its own savepoint
+  (`worlds.store.batching`), so one member's bad data never fails another.
+- Clock. Lease expiry is stamped and compared with the database's clock
+  (`SqlDialect.now`), never with the clocks of the hosts that run workers.
+- Notifications. `notify` is delivered at commit on engines that have it
+  (`supports_listen`); they only shorten waits, and every reader also polls.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, Row, Table, bindparam, func, literal, select, update
@@ -58,6 +80,10 @@ class SqlDialect(Protocol):
         """Before appending to the job event log: make appends commit in `seq` order
         (held until this transaction ends), so a reader never passes a seq whose
         transaction is still open."""
+
+    def now(self, conn: Connection) -> datetime:
+        """The database's current time (timezone-aware UTC): the one clock that every
+        worker and rescuer of a fleet shares, whatever their hosts' clocks say."""
 
 
 def _claim_statement(params: ClaimParams, *, skip_locked: bool) -> Any:
@@ -139,6 +165,12 @@ class SQLiteDialect(_OnConflictDialect):
         # Writers are serialised by BEGIN IMMEDIATE already: commit order is seq order.
         return None
 
+    def now(self, conn: Connection) -> datetime:
+        # SQLite's clock is the clock of the host that holds the file, which every
+        # process using it shares (SQLite is never shared across hosts).
+        value = conn.execute(_SQLITE_NOW).scalar_one()
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
 
 class PostgresDialect(_OnConflictDialect):
     name = "postgresql"
@@ -162,8 +194,16 @@ class PostgresDialect(_OnConflictDialect):
         # write), so it is held only for the append and the commit.
         conn.execute(_EVENTS_LOCK)
 
+    def now(self, conn: Connection) -> datetime:
+        # clock_timestamp(), not now(): the time of this statement, not of the
+        # transaction's start (a claim can wait on a lock).
+        value: datetime = conn.execute(_PG_NOW).scalar_one()
+        return value.astimezone(UTC)
+
 
 _EVENTS_LOCK = select(func.pg_advisory_xact_lock(literal(EVENTS_LOCK_KEY)))
+_PG_NOW = select(func.clock_timestamp())
+_SQLITE_NOW = select(func.strftime("%Y-%m-%d %H:%M:%f", "now"))
 
 
 def dialect_for(engine: Engine) -> SqlDialect:

@@ -120,6 +120,19 @@ class Database:
         with self.transaction(write=False) as conn:
             return fn(conn, *args)
 
+    def run_read_snapshot(self, fn: Callable[..., T], *args: Any) -> T:
+        """`fn(conn, ...)` in a read transaction whose statements all see one snapshot.
+
+        PostgreSQL's default (READ COMMITTED) takes a new snapshot per statement, so
+        a commit between two statements shows in the second only; REPEATABLE READ
+        fixes one snapshot at the first statement. A SQLite read transaction is one
+        WAL snapshot from its first read already."""
+        with self.engine.connect() as conn:
+            if self.engine.dialect.name == "postgresql":
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                return fn(conn, *args)
+
     def run_write(self, fn: Callable[..., T], *args: Any) -> T:
         return self._run_write(fn, *args)[0]
 
@@ -135,6 +148,12 @@ class Database:
     async def read(self, fn: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, functools.partial(self.run_read, fn, *args))
+
+    async def read_snapshot(self, fn: Callable[..., T], *args: Any) -> T:
+        """`run_read_snapshot` on the pool: a multi-statement read that must be consistent."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._executor, functools.partial(self.run_read_snapshot, fn, *args))
 
     async def write(self, fn: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()

@@ -15,6 +15,10 @@ commit, so appends commit in `seq` order too.
 Retention: events older than the retention window are pruned; `horizon` is the
 highest pruned `seq`, and a resume token below it can no longer be served (the
 events after it are gone in part).
+
+Monotonicity: a `seq` is never handed out twice, on either engine, even after
+pruning emptied the log (SQLite's table is AUTOINCREMENT, PostgreSQL's a
+sequence), and the horizon never moves backwards (`prune` only raises it).
 """
 
 from __future__ import annotations
@@ -135,8 +139,11 @@ def prune(conn: Connection, before: datetime) -> int:
     if newest is None:
         return 0
     removed = conn.execute(delete(job_events).where(job_events.c.seq <= newest)).rowcount
-    done = conn.execute(update(event_horizon).where(event_horizon.c.id == 1)
-                        .values(pruned_through=bindparam("seq")), {"seq": newest}).rowcount
-    if not done:
+    if conn.execute(_HORIZON).first() is None:
         conn.execute(event_horizon.insert().values(id=1, pruned_through=newest))
+    else:
+        # Only ever raised: a horizon that went back would make expired tokens valid.
+        conn.execute(update(event_horizon)
+                     .where(event_horizon.c.id == 1, event_horizon.c.pruned_through < newest)
+                     .values(pruned_through=bindparam("seq")), {"seq": newest})
     return int(removed or 0)

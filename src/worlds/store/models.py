@@ -294,6 +294,9 @@ class JobEvent(SQLModel, table=True):
         Index("ix_job_events_workspace_seq", "workspace_id", "seq"),
         Index("ix_job_events_job_seq", "job_id", "seq"),
         Index("ix_job_events_created", "created_at"),
+        # AUTOINCREMENT: SQLite otherwise reuses the numbers of deleted rows, and once
+        # pruning empties the log, new events would start below every watcher's cursor.
+        {"sqlite_autoincrement": True},
     )
 
     # SQLite auto-increments only an INTEGER PRIMARY KEY; elsewhere it is 64-bit.

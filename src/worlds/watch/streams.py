@@ -93,7 +93,9 @@ class Watch:
             raise shutting_down()
         try:
             if token is None:
-                cursor, first = await self._db.read(self._start)
+                # One snapshot for the job and its position: read apart, a commit in
+                # between would be in neither the snapshot nor the stream.
+                cursor, first = await self._db.read_snapshot(self._start)
                 yield self._wrap(event=first)
                 if ends(first):
                     return

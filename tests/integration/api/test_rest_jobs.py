@@ -241,3 +241,40 @@ def test_filters_by_query(rest: RestClient, tenant: Tenant) -> None:
     assert ids("status=queued&kind=manifest_generation&page_size=100") == ([cora, mine], 2)
     assert ids("status=running") == ([], 0)
     assert ids("page=2&page_size=1") == ([mine], 2)
+
+
+@pytest.mark.parametrize("value", ["a\x00b", "bell\x07", "esc\x1b[0m", "del\x7f", "c1\x85"])
+def test_control_characters_in_a_string_field_are_422(rest: RestClient, tenant: Tenant,
+                                                      value: str) -> None:
+    envelope = assert_envelope(create(rest, tenant, {"name": value}), 422, "validation_error")
+    assert field_errors(envelope) == {("body", "name"): "control_characters"}
+
+
+def test_tab_and_newline_are_text_not_control_characters(rest: RestClient, tenant: Tenant) -> None:
+    assert create(rest, tenant, {"name": "two\tcolumns\nand lines"}).status_code == 202
+
+
+@pytest.mark.parametrize("where", ["org", "workspace"])
+def test_a_nul_in_a_path_variable_is_422_on_every_engine(rest: RestClient, tenant: Tenant,
+                                                         where: str) -> None:
+    """Not a 404 (SQLite compares it) nor a 500 (PostgreSQL refuses it)."""
+    org, workspace = tenant.org, tenant.workspace
+    if where == "org":
+        org += "%00"
+    else:
+        workspace += "%00"
+    for method, path in (("GET", "/jobs"), ("POST", "/manifests")):
+        response = rest.request(method, f"/api/v1/org/{org}/ws/{workspace}/worlds{path}",
+                                tenant.owner.key, **({"json": {}} if method == "POST" else {}))
+        assert_envelope(response, 422, "validation_error")
+
+
+def test_a_bad_create_never_fails_the_good_ones_it_is_batched_with(rest: RestClient,
+                                                                   tenant: Tenant) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    bodies = [{"name": f"good {i}"} for i in range(24)]
+    bodies[11] = {"name": "bad\x00"}
+    with ThreadPoolExecutor(12) as pool:
+        statuses = list(pool.map(lambda body: create(rest, tenant, body).status_code, bodies))
+    assert statuses == [422 if i == 11 else 202 for i in range(24)]

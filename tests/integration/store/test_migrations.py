@@ -45,3 +45,30 @@ def test_plain_postgres_urls_use_psycopg(url: str) -> None:
     from worlds.store.engine import normalize_url
 
     assert normalize_url(url).startswith("postgresql+psycopg://")
+
+
+def test_an_upgraded_sqlite_log_never_reuses_a_pruned_seq(tmp_path: Path) -> None:
+    """A database from before 0004 whose log was pruned empty: after the upgrade, new
+    events continue past the horizon instead of starting at 1 again."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.support.jobs import insert_job
+    from tests.support.tenants import create_tenant
+    from worlds.store import events
+    from worlds.store.engine import Database
+
+    db = Database(create_db_engine(sqlite_url(str(tmp_path / "old.db")), pool_size=1))
+    try:
+        migrate.upgrade(db.engine, "0003")
+        tenant = db.run_write(create_tenant)
+        now = datetime.now(UTC)
+        for _ in range(3):
+            insert_job(db, tenant, now)
+        db.run_write(events.prune, now + timedelta(seconds=1))
+        pruned = db.run_read(events.horizon)
+        assert pruned == 3
+        migrate.upgrade(db.engine)
+        insert_job(db, tenant, now)
+        assert db.run_read(events.last_seq) > pruned
+    finally:
+        db.close()

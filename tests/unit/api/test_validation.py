@@ -35,3 +35,13 @@ def test_validate_raises_with_every_violation() -> None:
     with pytest.raises(InvalidArgument) as caught:
         validate(pb.CreateManifestJobRequest(num_users=0, name="x" * 300))
     assert {v.field for v in caught.value.violations} == {"num_users", "name"}
+
+
+def test_control_characters_are_refused_in_every_string_field() -> None:
+    """Fields with rules (name), without (org, workspace) and repeated ones (domains)."""
+    request = pb.CreateManifestJobRequest(org="a\x00", workspace="w\x1f", name="n\x00",
+                                          domains=["corp.local\x00"])
+    found = {v.field: v.type for v in violations(request)}
+    assert found == {"org": "control_characters", "workspace": "control_characters",
+                     "name": "control_characters", "domains[0]": "control_characters"}
+    assert violations(pb.CreateManifestJobRequest(org="acme", name="tab\there\r\n")) == []
