@@ -336,7 +336,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        code: int = args.func(args)
+        return code
     except WorldsError as exc:
         print(f"worlds: {exc.message}", file=sys.stderr)
         return 1

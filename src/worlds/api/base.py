@@ -11,10 +11,10 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
-import grpc
 from sqlalchemy import Connection
 
 from worlds.api import auth, validation
+from worlds.api.boundary import Context
 from worlds.core import access
 from worlds.core.access import Action, WorkspaceAccess
 from worlds.core.clock import Clock
@@ -48,7 +48,7 @@ class RpcBase:
         authorized.access.require(action)
         return authorized
 
-    async def _authorized(self, context: grpc.aio.ServicerContext, org: str, workspace: str,
+    async def _authorized(self, context: Context, org: str, workspace: str,
                           action: Action) -> tenancy.Authorized:
         """The caller's access to org/workspace for `action`, checked in a read transaction
         (which, unlike a write, runs in parallel with other calls on every engine)."""
@@ -58,7 +58,7 @@ class RpcBase:
             self._touch_later(authorized.access.principal.key_id)
         return authorized
 
-    async def _read(self, context: grpc.aio.ServicerContext, org: str, workspace: str,
+    async def _read(self, context: Context, org: str, workspace: str,
                     fn: Callable[[Connection, WorkspaceAccess], T]) -> T:
         """Run `fn` in one read transaction, once the caller may read org/workspace."""
         key = auth.key_from_metadata(context.invocation_metadata())

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import Any, Never, TypeAlias, TypeVar
 
 import grpc
 from grpc_status import rpc_status
@@ -16,10 +16,15 @@ from worlds.core.errors import WorldsError
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Any, Any, grpc.aio.ServicerContext], Awaitable[Any]]
+Context: TypeAlias = grpc.aio.ServicerContext[Any, Any]
+"""The context grpc.aio passes every handler (its request/response type arguments go unused)."""
+
+_Self = TypeVar("_Self")
+_Request = TypeVar("_Request")
+_Response = TypeVar("_Response")
 
 
-async def abort(context: grpc.aio.ServicerContext, exc: Exception, method: str) -> None:
+async def abort(context: Context, exc: Exception, method: str) -> Never:
     """End the call with the status for `exc`: a domain error's own, or a generic
     INTERNAL (logged) for anything unexpected."""
     if isinstance(exc, WorldsError):
@@ -30,11 +35,13 @@ async def abort(context: grpc.aio.ServicerContext, exc: Exception, method: str) 
     await context.abort_with_status(rpc_status.to_status(status))
 
 
-def unary(method: Handler) -> Handler:
+def unary(
+    method: Callable[[_Self, _Request, Context], Awaitable[_Response]],
+) -> Callable[[_Self, _Request, Context], Awaitable[_Response]]:
     """The error boundary of a unary RPC."""
 
     @functools.wraps(method)
-    async def boundary(self: Any, request: Any, context: grpc.aio.ServicerContext) -> Any:
+    async def boundary(self: _Self, request: _Request, context: Context) -> _Response:
         try:
             return await method(self, request, context)
         except Exception as exc:
@@ -43,14 +50,15 @@ def unary(method: Handler) -> Handler:
     return boundary
 
 
-def streaming(method: Callable[..., AsyncIterator[Any]]) -> Callable[..., AsyncIterator[Any]]:
+def streaming(
+    method: Callable[[_Self, _Request, Context], AsyncIterator[_Response]],
+) -> Callable[[_Self, _Request, Context], AsyncIterator[_Response]]:
     """The error boundary of a server-streaming RPC: an error after the first
     message still ends the call with a rich status (the gateway turns it into an
     in-stream error)."""
 
     @functools.wraps(method)
-    async def boundary(self: Any, request: Any,
-                       context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+    async def boundary(self: _Self, request: _Request, context: Context) -> AsyncIterator[_Response]:
         try:
             async for message in method(self, request, context):
                 yield message

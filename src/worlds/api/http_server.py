@@ -8,6 +8,7 @@ import socket
 from collections.abc import Iterator
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from worlds.config import split_address
 
@@ -20,7 +21,7 @@ class _EmbeddedServer(uvicorn.Server):
 
 
 class HttpServer:
-    def __init__(self, app: object, address: str) -> None:
+    def __init__(self, app: ASGIApp, address: str) -> None:
         host, port = split_address(address)
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         # IPPROTO_TCP, not the default proto=0: asyncio sets TCP_NODELAY on accepted

@@ -8,12 +8,11 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import grpc
 from sqlalchemy import Connection
 
 from worlds.api import auth, validation
 from worlds.api.base import MAX_OFFSET, RpcBase
-from worlds.api.boundary import streaming, unary
+from worlds.api.boundary import Context, streaming, unary
 from worlds.convert.jobs import enum_name, job_to_proto
 from worlds.core.access import Action, WorkspaceAccess
 from worlds.core.clock import Clock
@@ -114,7 +113,7 @@ class JobRpcs(RpcBase):
 
     @unary
     async def CreateManifestJob(self, request: worlds_service_pb2.CreateManifestJobRequest,
-                                context: grpc.aio.ServicerContext
+                                context: Context
                                 ) -> worlds_service_pb2.CreateManifestJobResponse:
         key = auth.key_from_metadata(context.invocation_metadata())
         seed = request.seed if request.HasField("seed") else self._seed_source()
@@ -133,7 +132,7 @@ class JobRpcs(RpcBase):
 
     @unary
     async def ListJobs(self, request: worlds_service_pb2.ListJobsRequest,
-                       context: grpc.aio.ServicerContext) -> worlds_service_pb2.ListJobsResponse:
+                       context: Context) -> worlds_service_pb2.ListJobsResponse:
         page = validation.int_or_default(request, "page")
         page_size = validation.int_or_default(request, "page_size")
 
@@ -158,7 +157,7 @@ class JobRpcs(RpcBase):
 
     @unary
     async def GetJob(self, request: worlds_service_pb2.GetJobRequest,
-                     context: grpc.aio.ServicerContext) -> worlds_service_pb2.GetJobResponse:
+                     context: Context) -> worlds_service_pb2.GetJobResponse:
         def work(conn: Connection, access: WorkspaceAccess) -> Any:
             validation.validate(request)
             row = job_store.get_job(conn, access.workspace_id, request.job_id)
@@ -171,7 +170,7 @@ class JobRpcs(RpcBase):
 
     @unary
     async def CancelJob(self, request: worlds_service_pb2.CancelJobRequest,
-                        context: grpc.aio.ServicerContext) -> worlds_service_pb2.CancelJobResponse:
+                        context: Context) -> worlds_service_pb2.CancelJobResponse:
         authorized = await self._authorized(context, request.org, request.workspace,
                                             Action.CANCEL_JOB)
         validation.validate(request)
@@ -202,7 +201,7 @@ class JobRpcs(RpcBase):
 
     @streaming
     async def WatchJob(self, request: worlds_service_pb2.WatchJobRequest,
-                       context: grpc.aio.ServicerContext
+                       context: Context
                        ) -> AsyncIterator[worlds_service_pb2.WatchJobResponse]:
         def check(conn: Connection, access: WorkspaceAccess) -> tuple[str, int | None]:
             validation.validate(request)
@@ -217,7 +216,7 @@ class JobRpcs(RpcBase):
 
     @streaming
     async def WatchJobs(self, request: worlds_service_pb2.WatchJobsRequest,
-                        context: grpc.aio.ServicerContext
+                        context: Context
                         ) -> AsyncIterator[worlds_service_pb2.WatchJobsResponse]:
         def check(conn: Connection, access: WorkspaceAccess) -> tuple[str, int | None]:
             validation.validate(request)

@@ -9,12 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-import grpc
 from sqlalchemy import Connection
 
 from worlds.api import validation
 from worlds.api.base import MAX_OFFSET, RpcBase
-from worlds.api.boundary import unary
+from worlds.api.boundary import Context, unary
 from worlds.convert import manifests as manifest_convert
 from worlds.core.access import WorkspaceAccess
 from worlds.core.errors import NotFound
@@ -32,7 +31,7 @@ class ManifestRpcs(RpcBase):
                            metadata={"manifest_id": manifest_id})
         return row
 
-    async def _manifest_read(self, request: Any, context: grpc.aio.ServicerContext,
+    async def _manifest_read(self, request: Any, context: Context,
                              read: Callable[[Connection, Any], R]) -> R:
         """Validate `request`, find its manifest in the caller's workspace, then `read` it,
         all in one read transaction."""
@@ -44,7 +43,7 @@ class ManifestRpcs(RpcBase):
 
     @unary
     async def ListManifests(self, request: worlds_service_pb2.ListManifestsRequest,
-                            context: grpc.aio.ServicerContext
+                            context: Context
                             ) -> worlds_service_pb2.ListManifestsResponse:
         page = validation.int_or_default(request, "page")
         page_size = validation.int_or_default(request, "page_size")
@@ -64,16 +63,9 @@ class ManifestRpcs(RpcBase):
             items=[manifest_convert.manifest_to_proto(row) for row in result.rows],
             page=page, page_size=page_size, total=result.total)
 
-    def _manifest(self, conn: Connection, access: WorkspaceAccess, manifest_id: str) -> Any:
-        row = manifest_store.get_manifest(conn, access.workspace_id, manifest_id)
-        if row is None:
-            raise NotFound(f"Manifest '{manifest_id}' not found",
-                           metadata={"manifest_id": manifest_id})
-        return row
-
     @unary
     async def GetManifest(self, request: worlds_service_pb2.GetManifestRequest,
-                          context: grpc.aio.ServicerContext
+                          context: Context
                           ) -> worlds_service_pb2.GetManifestResponse:
         row = await self._manifest_read(request, context, lambda conn, manifest: manifest)
         return worlds_service_pb2.GetManifestResponse(
@@ -81,7 +73,7 @@ class ManifestRpcs(RpcBase):
 
     @unary
     async def ListGraphNodes(self, request: worlds_service_pb2.ListGraphNodesRequest,
-                             context: grpc.aio.ServicerContext
+                             context: Context
                              ) -> worlds_service_pb2.ListGraphNodesResponse:
         limit = validation.int_or_default(request, "limit")
         offset = validation.int_or_default(request, "offset")
@@ -95,7 +87,7 @@ class ManifestRpcs(RpcBase):
 
     @unary
     async def ListGraphEdges(self, request: worlds_service_pb2.ListGraphEdgesRequest,
-                             context: grpc.aio.ServicerContext
+                             context: Context
                              ) -> worlds_service_pb2.ListGraphEdgesResponse:
         limit = validation.int_or_default(request, "limit")
         offset = validation.int_or_default(request, "offset")
@@ -109,7 +101,7 @@ class ManifestRpcs(RpcBase):
 
     @unary
     async def GetHostDetails(self, request: worlds_service_pb2.GetHostDetailsRequest,
-                             context: grpc.aio.ServicerContext
+                             context: Context
                              ) -> worlds_service_pb2.GetHostDetailsResponse:
         def read(conn: Connection, manifest: Any) -> worlds_service_pb2.GetHostDetailsResponse:
             details = _detail(conn, manifest, "hosts", "host_id", request.host_id, "Host")
@@ -120,7 +112,7 @@ class ManifestRpcs(RpcBase):
 
     @unary
     async def GetPrincipalDetails(self, request: worlds_service_pb2.GetPrincipalDetailsRequest,
-                                  context: grpc.aio.ServicerContext
+                                  context: Context
                                   ) -> worlds_service_pb2.GetPrincipalDetailsResponse:
         def read(conn: Connection, manifest: Any
                  ) -> worlds_service_pb2.GetPrincipalDetailsResponse:

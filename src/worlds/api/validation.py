@@ -19,8 +19,10 @@ import functools
 import re
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
+from google.protobuf.descriptor_pb2 import FieldOptions
 from google.protobuf.message import Message
 
 from worlds.core.errors import FieldViolation, InvalidArgument
@@ -29,6 +31,13 @@ from worlds.v1 import options_pb2
 # C0 controls but tab, LF and CR; DEL; C1 controls.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 CONTROL_CHARACTERS = ("must not contain control characters", "control_characters")
+
+if TYPE_CHECKING:
+    from google.protobuf.internal.extension_dict import _ExtensionFieldDescriptor
+
+# protoc's .pyi declares the extension as a plain FieldDescriptor; `Extensions` is indexed by
+# a typed handle, which it is at run time.
+_RULES = cast("_ExtensionFieldDescriptor[FieldOptions, options_pb2.FieldRules]", options_pb2.rules)
 
 _DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$", re.IGNORECASE)
 
@@ -61,7 +70,7 @@ def _plan(descriptor: Descriptor) -> tuple[_FieldPlan, ...]:
     plans = []
     for field in descriptor.fields:
         options = field.GetOptions()
-        rules = options.Extensions[options_pb2.rules] if options.HasExtension(options_pb2.rules) else None
+        rules = options.Extensions[_RULES] if options.HasExtension(_RULES) else None
         if (rules is not None or field.enum_type is not None
                 or field.type == FieldDescriptor.TYPE_STRING):
             plans.append(_FieldPlan(field, rules))
@@ -70,20 +79,30 @@ def _plan(descriptor: Descriptor) -> tuple[_FieldPlan, ...]:
 
 def rules_for(descriptor: Descriptor, name: str) -> options_pb2.FieldRules:
     field = descriptor.fields_by_name[name]
-    return field.GetOptions().Extensions[options_pb2.rules]
+    return field.GetOptions().Extensions[_RULES]
 
 
 def int_or_default(message: Message, name: str) -> int:
     """The value of an optional integer field, or the default its rules declare."""
     if message.HasField(name):
-        return getattr(message, name)
-    return rules_for(message.DESCRIPTOR, name).default_int
+        value: int = getattr(message, name)
+        return value
+    return rules_for(_descriptor(message), name).default_int
+
+
+def _descriptor(message: Message) -> Descriptor:
+    # The stubs type DESCRIPTOR as the pure-Python or the upb class; the upb one passes this
+    # isinstance at run time.
+    descriptor = message.DESCRIPTOR
+    if not isinstance(descriptor, Descriptor):
+        raise TypeError(f"{type(message).__name__} has no message descriptor")
+    return descriptor
 
 
 def violations(message: Message) -> list[FieldViolation]:
     """Every rule `message` breaks, one violation per bad field."""
     found: list[FieldViolation] = []
-    for plan in _plan(message.DESCRIPTOR):
+    for plan in _plan(_descriptor(message)):
         field = plan.field
         if field.is_repeated:
             found.extend(_check_repeated(field, plan.rules, list(getattr(message, field.name))))
@@ -136,7 +155,7 @@ def _check_value(
 ) -> tuple[str, str] | None:
     """(message, type) of the first rule `value` breaks, or None."""
     if field.enum_type is not None:
-        valid = field.enum_type.values_by_number.get(value)  # type: ignore[arg-type]
+        valid = field.enum_type.values_by_number.get(value) if isinstance(value, int) else None
         if valid is None or valid.number == 0:
             return "must be one of the enum's values", "enum"
         return None

@@ -184,7 +184,7 @@ def register(parser: argparse.ArgumentParser, sub: Any) -> None:
                      + EXIT_CODES_HELP)
 
     def command(name: str, help_text: str, func: Command) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text,
+        p: argparse.ArgumentParser = sub.add_parser(name, help=help_text, description=help_text,
                            epilog="exit codes:\n" + EXIT_CODES_HELP,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         add_flags(p)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any
@@ -113,7 +113,7 @@ class JobFollower:
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, policy.max_pause)
 
-    async def _events(self, client: httpx.AsyncClient) -> AsyncIterator[dict[str, Any]]:
+    async def _events(self, client: httpx.AsyncClient) -> AsyncGenerator[dict[str, Any], None]:
         params = {"resume_token": self._token} if self._token else None
         async with client.stream("GET", self._url, params=params) as response:
             if not response.is_success:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from google.protobuf import struct_pb2, timestamp_pb2
+from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
 
 from worlds.v1 import jobs_pb2
 
@@ -16,14 +17,23 @@ def timestamp(value: datetime) -> timestamp_pb2.Timestamp:
     return ts
 
 
-def enum_value(enum_type: Any, prefix: str, name: str) -> int:
-    """`("JOB_STATUS_", "queued")` → JobStatus.JOB_STATUS_QUEUED."""
-    return enum_type.Value(prefix + name.upper())
+_Enum = TypeVar("_Enum", bound=int)
 
 
-def enum_name(enum_type: Any, prefix: str, number: int) -> str:
+def _wrapper(enum_type: type[int]) -> EnumTypeWrapper:
+    # A generated enum is an EnumTypeWrapper at run time; its .pyi declares it as a subclass
+    # of int (the type of its values), which is what the message fields take.
+    return cast(EnumTypeWrapper, enum_type)
+
+
+def enum_value(enum_type: type[_Enum], prefix: str, name: str) -> _Enum:
+    """`(JobStatus, "JOB_STATUS_", "queued")` → JobStatus.JOB_STATUS_QUEUED."""
+    return cast(_Enum, _wrapper(enum_type).Value(prefix + name.upper()))
+
+
+def enum_name(enum_type: type[int], prefix: str, number: int) -> str:
     """JobStatus.JOB_STATUS_QUEUED → "queued" (the store's and the contract's spelling)."""
-    return enum_type.Name(number).removeprefix(prefix).lower()
+    return _wrapper(enum_type).Name(number).removeprefix(prefix).lower()
 
 
 class _Fields:

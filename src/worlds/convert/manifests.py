@@ -8,7 +8,7 @@ hold tens of thousands of refs for a group like Domain Users.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from google.protobuf import json_format, struct_pb2
 
@@ -65,7 +65,10 @@ def edge_to_proto(edge: dict[str, Any]) -> manifests_pb2.GraphEdge:
         edge_type=edge["edge_type"], severity=edge["severity"]))
 
 
-def _with_edges(message: Any, details: dict[str, Any]) -> Any:
+_Details = TypeVar("_Details", manifests_pb2.HostDetails, manifests_pb2.PrincipalDetails)
+
+
+def _with_edges(message: _Details, details: dict[str, Any]) -> _Details:
     json_format.ParseDict({k: v for k, v in details.items() if k not in _EDGE_LISTS}, message,
                           ignore_unknown_fields=True)
     for name in _EDGE_LISTS:

@@ -116,7 +116,8 @@ class GenerationProcess:
                 if message[0] == "phase":
                     await on_phase(message[1], message[2])
                 elif message[0] == "done":
-                    return message[1]
+                    world: EncodedWorld = message[1]
+                    return world
                 else:
                     raise GenerationFailed(message[1])
         except GenerationFailed:
@@ -167,7 +168,8 @@ def _exitcode(process: Any) -> int | None:
         return None
     try:
         process.join(5)
-        return process.exitcode
+        code: int | None = process.exitcode
+        return code
     except ValueError:  # closed: it was retired
         return None
 

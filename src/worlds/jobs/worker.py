@@ -119,7 +119,7 @@ class _Slot:
 class _Run:
     """One attempt at one job."""
 
-    job: Row
+    job: Row[Any]
     lease: Lease
     cancel: asyncio.Event
     progress: float
@@ -211,12 +211,12 @@ class Worker:
                 if not self._stopping:
                     slot.process.start()  # replaces a killed or retired child while idle
 
-    def _claim(self, conn: Connection) -> Row | None:
+    def _claim(self, conn: Connection) -> Row[Any] | None:
         now = self._clock()
         return queue_store.claim(self._dialect, conn, self.id, now, self.config.lease.expiry(now),
                                  self.config.kinds)
 
-    async def _run(self, slot: _Slot, job: Row) -> None:
+    async def _run(self, slot: _Slot, job: Row[Any]) -> None:
         lease = Lease(job.id, job.attempt, self.id)
         log.info("job %s: attempt %d/%d started by %s", job.id, job.attempt, job.max_attempts,
                  self.id)
@@ -269,12 +269,12 @@ class Worker:
             if encoded.item_count > self.config.recycle_above_items:
                 await asyncio.to_thread(slot.process.retire)
 
-    async def _settle(self, run: _Run, transition: Callable[..., Row], *args: Any) -> Row | None:
+    async def _settle(self, run: _Run, transition: Callable[..., Row[Any]], *args: Any) -> Row[Any] | None:
         """Run one fenced finishing transition; None when the lease was lost or the
         write failed (then the lease expires and the rescuer takes the job back)."""
         lease = run.lease
 
-        def work(conn: Connection) -> Row:
+        def work(conn: Connection) -> Row[Any]:
             return transition(self._dialect, conn, lease, self._clock(), *args)
 
         try:
@@ -292,7 +292,7 @@ class Worker:
             self.signals.job_queued(row.id)
         return row
 
-    def _manifest(self, job: Row, encoded: EncodedWorld) -> manifest_store.NewManifest:
+    def _manifest(self, job: Row[Any], encoded: EncodedWorld) -> manifest_store.NewManifest:
         return manifest_store.NewManifest(
             id=new_id(), organization_id=job.organization_id, workspace_id=job.workspace_id,
             project_id=job.project_id, created_by=job.created_by, source_job_id=job.id,

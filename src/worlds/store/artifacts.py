@@ -109,7 +109,8 @@ def decode_run(kind: str, data: bytes) -> list[dict[str, Any]]:
     if kind == "edges":
         return [dict(zip(EDGE_FIELDS, row, strict=True))
                 for row in zip(*(value[name] for name in EDGE_FIELDS), strict=True)]
-    return value
+    nodes: list[dict[str, Any]] = value
+    return nodes
 
 
 def decode_detail(entry: Sequence[Any], key: str) -> dict[str, Any]:

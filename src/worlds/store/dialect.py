@@ -38,9 +38,9 @@ from sqlalchemy import Connection, Engine, Row, Table, bindparam, func, literal,
 from sqlalchemy.dialects import postgresql, sqlite
 
 from worlds.core.jobstate import Status
-from worlds.store.models import Job, UtcDateTime
+from worlds.store.models import Job, UtcDateTime, table_of
 
-_jobs = Job.__table__
+_jobs = table_of(Job)
 
 # The PostgreSQL advisory lock that orders appends to the job event log.
 EVENTS_LOCK_KEY = 0x776F726C64735F65  # "worlds_e"
@@ -65,7 +65,7 @@ class SqlDialect(Protocol):
                    rows: Sequence[dict[str, Any]]) -> None:
         """Add each row's `n` to the counter row with the same key, creating it if missing."""
 
-    def job_claim(self, conn: Connection, params: ClaimParams) -> Row | None:
+    def job_claim(self, conn: Connection, params: ClaimParams) -> Row[Any] | None:
         """Atomically move the oldest queued job (created_at, then id) of `params.kinds`
         to running under a new lease: attempt + 1, the owner, the expiry, `started_at`
         on the first start, progress 0 if unset, version + 1. Returns the updated row,
@@ -147,7 +147,7 @@ class SQLiteDialect(_OnConflictDialect):
     supports_listen = False
     _insert = staticmethod(sqlite.insert)
 
-    def job_claim(self, conn: Connection, params: ClaimParams) -> Row | None:
+    def job_claim(self, conn: Connection, params: ClaimParams) -> Row[Any] | None:
         # SQLite has no FOR UPDATE (SQLAlchemy renders it as nothing). The claim is
         # atomic because it is one UPDATE … RETURNING inside a BEGIN IMMEDIATE
         # transaction: the write lock is held from the start, so no other
@@ -177,7 +177,7 @@ class PostgresDialect(_OnConflictDialect):
     supports_listen = True
     _insert = staticmethod(postgresql.insert)
 
-    def job_claim(self, conn: Connection, params: ClaimParams) -> Row | None:
+    def job_claim(self, conn: Connection, params: ClaimParams) -> Row[Any] | None:
         # The River/Oban claim: lock the oldest queued row, skipping rows another
         # claimer holds, and update it in the same statement.
         return conn.execute(_claim_statement(params, skip_locked=True)).first()

@@ -32,11 +32,11 @@ from sqlalchemy import Connection, bindparam, delete, func, select, update
 
 from worlds.store.dialect import SqlDialect
 from worlds.store.engine import mark_job_changed
-from worlds.store.models import EventHorizon, JobEvent, User
+from worlds.store.models import EventHorizon, JobEvent, User, table_of
 
-job_events = JobEvent.__table__
-event_horizon = EventHorizon.__table__
-users = User.__table__
+job_events = table_of(JobEvent)
+event_horizon = table_of(EventHorizon)
+users = table_of(User)
 
 # The job columns a watcher needs to rebuild the job record (the creator's
 # public fields are joined when reading, so a renamed user reads as renamed).
@@ -59,8 +59,9 @@ class Event:
 def _snapshot(job: Mapping[str, Any]) -> dict[str, Any]:
     snapshot = {name: job.get(name) for name in SNAPSHOT_COLUMNS}
     for name in _TIMESTAMPS:
-        if snapshot[name] is not None:
-            snapshot[name] = snapshot[name].isoformat()
+        value = snapshot[name]
+        if value is not None:
+            snapshot[name] = value.isoformat()
     return snapshot
 
 

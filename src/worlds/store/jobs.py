@@ -20,11 +20,11 @@ from worlds.core.ids import new_id
 from worlds.core.jobstate import Kind, ResourceType, Status
 from worlds.store import events
 from worlds.store.dialect import SqlDialect
-from worlds.store.models import Job, JobCount, User
+from worlds.store.models import Job, JobCount, User, table_of
 
-jobs = Job.__table__
-job_counts = JobCount.__table__
-users = User.__table__
+jobs = table_of(Job)
+job_counts = table_of(JobCount)
+users = table_of(User)
 
 _COUNT_KEY = ("workspace_id", "project_id", "created_by", "kind", "status")
 
@@ -59,11 +59,11 @@ class JobFilter:
 
 @dataclass(frozen=True)
 class JobPage:
-    rows: list[Row]
+    rows: list[Row[Any]]
     total: int
 
 
-def _count_key(row: Any) -> dict[str, str]:
+def _count_key(row: Any) -> dict[str, Any]:
     get = row.get if isinstance(row, Mapping) else row._mapping.get
     return {
         "workspace_id": get("workspace_id"),
@@ -160,7 +160,7 @@ def deferred_writes(dialect: SqlDialect, conn: Connection) -> Iterator[None]:
         events.record(dialect, conn, job, now)
 
 
-def get_job(conn: Connection, workspace_id: str, job_id: str) -> Row | None:
+def get_job(conn: Connection, workspace_id: str, job_id: str) -> Row[Any] | None:
     """The job, or None when it does not exist in this workspace."""
     return conn.execute(_GET_JOB, {"job_id": job_id, "workspace_id": workspace_id}).first()
 
@@ -191,6 +191,6 @@ def list_jobs(conn: Connection, flt: JobFilter, offset: int, limit: int) -> JobP
     return JobPage(rows, int(conn.execute(total, params).scalar_one()))
 
 
-def count_rows(conn: Connection, workspace_id: str) -> Sequence[Row]:
+def count_rows(conn: Connection, workspace_id: str) -> Sequence[Row[Any]]:
     """The raw counters of a workspace (for consistency checks)."""
     return list(conn.execute(select(job_counts).where(job_counts.c.workspace_id == workspace_id)))

@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import Connection, Row, func, select
 
 from worlds.store import artifacts
-from worlds.store.models import Manifest, ManifestChunk
+from worlds.store.models import Manifest, ManifestChunk, table_of
 
-manifests = Manifest.__table__
-chunks = ManifestChunk.__table__
+manifests = table_of(Manifest)
+chunks = table_of(ManifestChunk)
 
 MANIFEST_KIND = "active_directory"
 # Rows per INSERT: keeps one statement to a few MB even for enterprise chunks.
@@ -49,7 +49,7 @@ class ManifestFilter:
 
 @dataclass(frozen=True)
 class ManifestPage:
-    rows: list[Row]
+    rows: list[Row[Any]]
     total: int
 
 
@@ -68,13 +68,13 @@ def insert_manifest(conn: Connection, new: NewManifest, parts: Sequence[artifact
         conn.execute(chunks.insert(), rows[start:start + _INSERT_BATCH])
 
 
-def get_manifest(conn: Connection, workspace_id: str, manifest_id: str) -> Row | None:
+def get_manifest(conn: Connection, workspace_id: str, manifest_id: str) -> Row[Any] | None:
     """The manifest, or None when it does not exist in this workspace."""
     return conn.execute(select(manifests).where(
         manifests.c.id == manifest_id, manifests.c.workspace_id == workspace_id)).first()
 
 
-def manifest_of_job(conn: Connection, job_id: str) -> Row | None:
+def manifest_of_job(conn: Connection, job_id: str) -> Row[Any] | None:
     return conn.execute(select(manifests).where(manifests.c.source_job_id == job_id)).first()
 
 
@@ -95,7 +95,7 @@ def list_manifests(conn: Connection, flt: ManifestFilter, offset: int, limit: in
     return ManifestPage(rows, int(total))
 
 
-def read_run(conn: Connection, manifest: Row, kind: str, offset: int, limit: int) -> list[Any]:
+def read_run(conn: Connection, manifest: Row[Any], kind: str, offset: int, limit: int) -> list[Any]:
     """Items `[offset, offset + limit)` of the manifest's `nodes` or `edges`; empty past
     the end. Reads only the chunks the page overlaps."""
     layout = manifest.artifact_refs["layout"][kind]
@@ -115,7 +115,7 @@ def read_run(conn: Connection, manifest: Row, kind: str, offset: int, limit: int
     return items[skip:skip + limit]
 
 
-def read_detail(conn: Connection, manifest: Row, kind: str, key: str) -> dict[str, Any] | None:
+def read_detail(conn: Connection, manifest: Row[Any], kind: str, key: str) -> dict[str, Any] | None:
     """One host's or principal's details (with its edges), or None if there is no such id.
     Reads the one bucket that would hold it."""
     layout = manifest.artifact_refs["layout"][kind]

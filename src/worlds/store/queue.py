@@ -34,9 +34,9 @@ from worlds.store import artifacts, events
 from worlds.store import jobs as job_store
 from worlds.store import manifests as manifest_store
 from worlds.store.dialect import ClaimParams, SqlDialect
-from worlds.store.models import Job
+from worlds.store.models import Job, table_of
 
-jobs = Job.__table__
+jobs = table_of(Job)
 
 # The notification channel of the queue (PostgreSQL LISTEN/NOTIFY). Payloads are
 # `<event>:<job id>`, far below NOTIFY's 8000-byte limit.
@@ -58,7 +58,7 @@ def parse_payload(payload: str) -> tuple[str, str]:
 
 
 def claim(dialect: SqlDialect, conn: Connection, owner: str, now: datetime,
-          lease_expires_at: datetime, kinds: Sequence[str]) -> Row | None:
+          lease_expires_at: datetime, kinds: Sequence[str]) -> Row[Any] | None:
     """Claim the oldest queued job for `owner` (see `SqlDialect.job_claim`)."""
     row = dialect.job_claim(conn, ClaimParams(owner, now, lease_expires_at, tuple(kinds)))
     if row is None:
@@ -71,7 +71,7 @@ def _fence(lease: Lease) -> tuple[Any, ...]:
             jobs.c.attempt == lease.attempt, jobs.c.lease_owner == lease.owner)
 
 
-def _fenced(conn: Connection, lease: Lease, values: dict[str, Any], *extra: Any) -> Row | None:
+def _fenced(conn: Connection, lease: Lease, values: dict[str, Any], *extra: Any) -> Row[Any] | None:
     return conn.execute(
         update(jobs).where(*_fence(lease), *extra).values(**values).returning(*jobs.c)).first()
 
@@ -84,7 +84,7 @@ def _finished(now: datetime) -> dict[str, Any]:
     return {**_bump(now), "completed_at": now, "lease_expires_at": None}
 
 
-def _changed(dialect: SqlDialect, conn: Connection, row: Row, old: Status, new: Status) -> Row:
+def _changed(dialect: SqlDialect, conn: Connection, row: Row[Any], old: Status, new: Status) -> Row[Any]:
     """Every visible change of a job made here ends in this function, inside the
     change's transaction, as its last write: the per-status counters follow a status
     change, and the change is appended to the watchers' event log."""
@@ -123,7 +123,7 @@ def cancel_flag(conn: Connection, lease: Lease) -> bool:
 
 
 def complete(dialect: SqlDialect, conn: Connection, lease: Lease, now: datetime,
-             manifest: manifest_store.NewManifest, parts: Sequence[artifacts.Chunk]) -> Row:
+             manifest: manifest_store.NewManifest, parts: Sequence[artifacts.Chunk]) -> Row[Any]:
     """Publish the manifest and complete the job, in this one transaction.
 
     If a cancel was requested meanwhile, the job is cancelled instead and nothing
@@ -140,7 +140,7 @@ def complete(dialect: SqlDialect, conn: Connection, lease: Lease, now: datetime,
     return _changed(dialect, conn, row, Status.RUNNING, Status.COMPLETED)
 
 
-def fail(dialect: SqlDialect, conn: Connection, lease: Lease, now: datetime, error: str) -> Row:
+def fail(dialect: SqlDialect, conn: Connection, lease: Lease, now: datetime, error: str) -> Row[Any]:
     """Fail the job with `error`. Raises LeaseLost."""
     row = _fenced(conn, lease, {"status": Status.FAILED.value, "error": error, **_finished(now)})
     if row is None:
@@ -148,7 +148,7 @@ def fail(dialect: SqlDialect, conn: Connection, lease: Lease, now: datetime, err
     return _changed(dialect, conn, row, Status.RUNNING, Status.FAILED)
 
 
-def acknowledge_cancel(dialect: SqlDialect, conn: Connection, lease: Lease, now: datetime) -> Row:
+def acknowledge_cancel(dialect: SqlDialect, conn: Connection, lease: Lease, now: datetime) -> Row[Any]:
     """The worker stopped at a safe point after a cancel request. Raises LeaseLost."""
     row = _fenced(conn, lease, {"status": Status.CANCELLED.value, **_finished(now)},
                   jobs.c.cancel_requested_at.is_not(None))
@@ -158,7 +158,7 @@ def acknowledge_cancel(dialect: SqlDialect, conn: Connection, lease: Lease, now:
 
 
 def release(dialect: SqlDialect, conn: Connection, lease: Lease, now: datetime, *,
-            count_attempt: bool) -> Row:
+            count_attempt: bool) -> Row[Any]:
     """Give the job back to the queue. A graceful stop does not count the attempt
     (`count_attempt=False`); a crash of the generation process does. A job whose
     cancel was requested is cancelled instead. Raises LeaseLost."""
@@ -188,7 +188,7 @@ def gave_up_error(attempts: int) -> str:
             "the worker running it stopped responding (its lease expired)")
 
 
-def rescue(dialect: SqlDialect, conn: Connection, job_id: str, now: datetime) -> Row | None:
+def rescue(dialect: SqlDialect, conn: Connection, job_id: str, now: datetime) -> Row[Any] | None:
     """Take back a running job whose lease expired: to queued to run again, to failed
     once its attempts are used up, to cancelled if a cancel was requested. None when
     the job no longer needs rescuing (it finished, or its worker heartbeated)."""
@@ -218,7 +218,7 @@ def rescue(dialect: SqlDialect, conn: Connection, job_id: str, now: datetime) ->
 
 
 def request_cancel(dialect: SqlDialect, conn: Connection, workspace_id: str, job_id: str,
-                   now: datetime) -> Row:
+                   now: datetime) -> Row[Any]:
     """A user's cancel: a queued job is cancelled at once; a running job gets
     `cancel_requested_at` (once; repeating is a no-op) and its worker is told.
     Raises NotFound, or Conflict when the job already finished."""

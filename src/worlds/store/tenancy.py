@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, Row, and_, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
@@ -17,14 +18,14 @@ from sqlalchemy.exc import IntegrityError
 from worlds.core.access import Principal, Role, WorkspaceAccess
 from worlds.core.errors import Conflict, FieldViolation, InvalidArgument, NotFound, Unauthenticated
 from worlds.core.ids import new_id
-from worlds.store.models import ApiKey, Membership, Organization, Project, User, Workspace
+from worlds.store.models import ApiKey, Membership, Organization, Project, User, Workspace, table_of
 
-orgs = Organization.__table__
-workspaces = Workspace.__table__
-projects = Project.__table__
-users = User.__table__
-memberships = Membership.__table__
-api_keys = ApiKey.__table__
+orgs = table_of(Organization)
+workspaces = table_of(Workspace)
+projects = table_of(Project)
+users = table_of(User)
+memberships = table_of(Membership)
+api_keys = table_of(ApiKey)
 
 DEFAULT_PROJECT_NAME = "default"
 # Recording a key's last use is a write; doing it on every call would turn every
@@ -86,7 +87,7 @@ def create_user(conn: Connection, email: str, username: str, full_name: str | No
 
 
 def user_id_by_name(conn: Connection, username_or_email: str) -> str:
-    user_id = conn.execute(select(users.c.id).where(
+    user_id: str | None = conn.execute(select(users.c.id).where(
         (users.c.username == username_or_email) | (users.c.email == username_or_email))).scalar()
     if user_id is None:
         raise NotFound(f"User '{username_or_email}' not found")
@@ -94,7 +95,7 @@ def user_id_by_name(conn: Connection, username_or_email: str) -> str:
 
 
 def workspace_id_by_slugs(conn: Connection, org_slug: str, ws_slug: str) -> str:
-    ws_id = conn.execute(
+    ws_id: str | None = conn.execute(
         select(workspaces.c.id).join(orgs, orgs.c.id == workspaces.c.organization_id)
         .where(orgs.c.slug == org_slug, workspaces.c.slug == ws_slug)).scalar()
     if ws_id is None:
@@ -126,7 +127,7 @@ def revoke_api_key(conn: Connection, key_id: str, now: datetime) -> None:
         raise NotFound(f"API key '{key_id}' not found")
 
 
-def list_api_keys(conn: Connection) -> list[Row]:
+def list_api_keys(conn: Connection) -> list[Row[Any]]:
     return list(conn.execute(
         select(api_keys.c.id, api_keys.c.name, api_keys.c.prefix, users.c.username,
                api_keys.c.created_at, api_keys.c.revoked_at, api_keys.c.last_used_at)
@@ -239,7 +240,8 @@ def workspace_access(conn: Connection, principal: Principal, org_slug: str,
 
 
 def default_project_id(conn: Connection, workspace_id: str) -> str:
-    return conn.execute(_DEFAULT_PROJECT, {"ws_id": workspace_id}).scalar_one()
+    project_id: str = conn.execute(_DEFAULT_PROJECT, {"ws_id": workspace_id}).scalar_one()
+    return project_id
 
 
 def project_exists(conn: Connection, workspace_id: str, project_id: str) -> bool:

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from typing import Any, Protocol
 
-from google.protobuf.message import Message
 from sqlalchemy import Connection
 
 from worlds.convert.jobs import job_to_proto
@@ -66,8 +66,16 @@ class Scope:
     accept: Callable[[events.Event], bool] | None = None
 
 
-def event(kind: int, cursor: int, job: dict | None = None) -> jobs_pb2.JobEvent:
-    message = jobs_pb2.JobEvent(type=kind, event_id=str(cursor))  # type: ignore[arg-type]
+class EventResponse(Protocol):
+    """A watch RPC's response (WatchJobResponse and the like): one event."""
+
+    @property
+    def event(self) -> jobs_pb2.JobEvent: ...
+
+
+def event(kind: jobs_pb2.JobEventType, cursor: int,
+          job: dict[str, Any] | None = None) -> jobs_pb2.JobEvent:
+    message = jobs_pb2.JobEvent(type=kind, event_id=str(cursor))
     if job is not None:
         message.job.CopyFrom(job_to_proto(job))
     return message
@@ -77,14 +85,14 @@ class Watch:
     """One watcher's stream of `wrap(event=…)` responses (WatchJobResponse and the like)."""
 
     def __init__(self, db: Database, hub: EventHub, scope: Scope, *, heartbeat: float,
-                 wrap: Callable[..., Message]) -> None:
+                 wrap: Callable[..., EventResponse]) -> None:
         self._db = db
         self._hub = hub
         self._scope = scope
         self._heartbeat = heartbeat
         self._wrap = wrap
 
-    async def stream(self, token: int | None) -> AsyncIterator[Message]:
+    async def stream(self, token: int | None) -> AsyncIterator[EventResponse]:
         scope = self._scope
         # A one-job watch ends with the job; a workspace watch runs until the client leaves.
         ends = _terminal if scope.job_id is not None else _never
@@ -125,7 +133,7 @@ class Watch:
         cursor = events.last_seq(conn, job_id=scope.job_id)
         return cursor, event(SNAPSHOT, cursor, dict(row._mapping))
 
-    async def _backlog(self, cursor: int) -> AsyncIterator[Message]:
+    async def _backlog(self, cursor: int) -> AsyncIterator[EventResponse]:
         """Logged events after `cursor` (that the scope accepts), in order, in batches."""
         accept = self._scope.accept
         while True:
@@ -142,7 +150,7 @@ class Watch:
         return events.read_after(conn, cursor, limit=_BACKLOG_BATCH,
                                  workspace_id=scope.workspace_id, job_id=scope.job_id)
 
-    async def _live(self, subscription: Subscription, cursor: int) -> AsyncIterator[Message]:
+    async def _live(self, subscription: Subscription, cursor: int) -> AsyncIterator[EventResponse]:
         while True:
             delivered = await subscription.next(self._heartbeat)
             if subscription.closed:
@@ -161,7 +169,7 @@ class Watch:
                     cursor = found.seq
                     yield self._message(found)
 
-    def _message(self, found: events.Event) -> Message:
+    def _message(self, found: events.Event) -> EventResponse:
         """The response for a logged event: built once, whichever watchers it goes to
         (a thousand watchers of one job cost one conversion, not a thousand)."""
         message = found.cache.get(self._wrap)
