@@ -54,11 +54,19 @@ class Outcome:
 
 
 def edge_command(ix: WorldIndex, edge: Edge) -> str | None:
-    """The command that follows `edge`, or None when no command does."""
-    if edge.edge_type in ("DCSync", "GenericAll") and ix.node_type(edge.target) == "domain":
-        return "dcsync"
-    command = BY_EDGE_TYPE.get(edge.edge_type)
-    return None if command is None else command.name
+    """The command that follows `edge`, or None when no command does (memoised)."""
+    memo = ix.edge_commands
+    edge_id = edge["id"]
+    if edge_id in memo:
+        return memo[edge_id]
+    kind = edge["edge_type"]
+    if kind in ("DCSync", "GenericAll") and ix.node_type(edge["target"]) == "domain":
+        name: str | None = "dcsync"
+    else:
+        command = BY_EDGE_TYPE.get(kind)
+        name = None if command is None else command.name
+    memo[edge_id] = name
+    return name
 
 
 def action_key(action: Action) -> str:
@@ -88,12 +96,12 @@ def _windows(ix: WorldIndex, host_id: str) -> bool:
 def _edge_applicable(ix: WorldIndex, st: AttackerState, name: str, edge: Edge) -> bool:
     if edge_command(ix, edge) != name:
         return False
-    src, tgt = edge.source, edge.target
+    src, tgt = edge["source"], edge["target"]
     if name == "trust_abuse":
         return (src in st.compromised and src in st.collected and tgt not in st.compromised
                 and _dc_known(ix, st, tgt))
     holder = st.owned if name in _NEEDS_OWN_CREDS else st.controlled
-    if src not in holder or not st.knows_edge(ix, src, tgt, edge.edge_type):
+    if src not in holder or not st.knows_edge(ix, src, tgt, edge["edge_type"]):
         return False
     if name == "dcsync":
         return tgt not in st.dcsynced and _dc_known(ix, st, tgt)
@@ -101,7 +109,7 @@ def _edge_applicable(ix: WorldIndex, st: AttackerState, name: str, edge: Edge) -
         return (ix.node_type(tgt) == "domain" and tgt not in st.compromised
                 and _dc_known(ix, st, tgt))
     if name == "adcs_enroll":
-        return action_key((name, edge.id)) not in st.done
+        return action_key((name, edge["id"])) not in st.done
     if name == "sid_history":
         return tgt not in st.controlled
     if name == "targeted_kerberoast":
@@ -224,7 +232,7 @@ def execute(ix: WorldIndex, st: AttackerState, action: Action) -> Outcome:
     edge = ix.edge_by_id.get(key)
     out = Outcome(edge=edge)
     if edge is not None and name != "trust_abuse":
-        out.actor = st.controlled.get(edge.source)
+        out.actor = st.controlled.get(edge["source"])
     elif name in _ON_HOST:
         host = ix.artifacts[key][0] if name == "loot_artifact" else key
         via = st.host_access.get(host, "")
@@ -265,7 +273,7 @@ def _take_target(ix: WorldIndex, st: AttackerState, target: str, actor: str, kin
 
 
 def _takeover(ix: WorldIndex, st: AttackerState, name: str, edge: Edge, out: Outcome) -> None:
-    target, actor = edge.target, out.actor or edge.source
+    target, actor = edge["target"], out.actor or edge["source"]
     if target in ix.hosts:
         out.facts["abuse"] = "rbcd"
     elif ix.node_type(target) == "group":
@@ -279,7 +287,7 @@ def _takeover(ix: WorldIndex, st: AttackerState, name: str, edge: Edge, out: Out
 
 
 def _edge_simple(ix: WorldIndex, st: AttackerState, name: str, edge: Edge, out: Outcome) -> None:
-    target, actor = edge.target, out.actor or edge.source
+    target, actor = edge["target"], out.actor or edge["source"]
     if name in _ADMIN_TARGET:
         st.gain_admin(target, actor if name == "admin_to" else "")
     elif name in _SHELL_TARGET:
@@ -299,7 +307,7 @@ def _edge_simple(ix: WorldIndex, st: AttackerState, name: str, edge: Edge, out: 
 
 
 def _edge_domain(ix: WorldIndex, st: AttackerState, name: str, edge: Edge, out: Outcome) -> None:
-    _compromise(ix, st, edge.target, name, dcsync=name == "dcsync", out=out)
+    _compromise(ix, st, edge["target"], name, dcsync=name == "dcsync", out=out)
 
 
 def _compromise(ix: WorldIndex, st: AttackerState, domain_id: str, source: str, *,
@@ -337,15 +345,15 @@ def _collect(ix: WorldIndex, st: AttackerState, domain_id: str, out: Outcome) ->
     for subnet in ix.domain_subnets.get(domain_id, ()):
         st.gain_subnet(subnet)
     for edge in (*ix.out_edges.get(domain_id, ()), *ix.in_edges.get(domain_id, ())):
-        if edge.edge_type == "TrustedBy":
-            other = edge.target if edge.source == domain_id else edge.source
+        if edge["edge_type"] == "TrustedBy":
+            other = edge["target"] if edge["source"] == domain_id else edge["source"]
             for dc in ix.domain_dcs.get(other, ())[:1]:
                 st.gain_host(dc)
     out.facts["domain"] = domain_id
 
 
 def _enum_sessions(ix: WorldIndex, st: AttackerState, host_id: str, out: Outcome) -> None:
-    users = [e.target for e in ix.out_edges.get(host_id, ()) if e.edge_type == "HasSession"]
+    users = [e["target"] for e in ix.out_edges.get(host_id, ()) if e["edge_type"] == "HasSession"]
     out.facts["users"] = users
     if host_id not in st.session_hosts:
         st.session_hosts[host_id] = None
@@ -367,11 +375,11 @@ def _enum_shares(ix: WorldIndex, st: AttackerState, host_id: str, out: Outcome) 
 
 
 def _lsass(ix: WorldIndex, st: AttackerState, host_id: str, out: Outcome) -> None:
-    users = [e.target for e in ix.out_edges.get(host_id, ())
-             if e.edge_type == "HasSession" and ix.node_type(e.target) == "user"]
+    users = [e["target"] for e in ix.out_edges.get(host_id, ())
+             if e["edge_type"] == "HasSession" and ix.node_type(e["target"]) == "user"]
     out.facts["users"] = users
-    out.facts["session_edges"] = [e.id for e in ix.out_edges.get(host_id, ())
-                                  if e.edge_type == "HasSession"]
+    out.facts["session_edges"] = [e["id"] for e in ix.out_edges.get(host_id, ())
+                                  if e["edge_type"] == "HasSession"]
     for user in users:
         st.gain_owned(ix, user, "ntlm", "lsass_dump")
     if not users:
@@ -465,13 +473,13 @@ def candidates(ix: WorldIndex, st: AttackerState, delta: Delta) -> list[Action]:
         for edge in ix.out_edges.get(node, ()):
             name = edge_command(ix, edge)
             if name is not None:
-                add((name, edge.id))
+                add((name, edge["id"]))
 
     def edges_in(node: str) -> None:
         for edge in ix.in_edges.get(node, ()):
             name = edge_command(ix, edge)
             if name is not None:
-                add((name, edge.id))
+                add((name, edge["id"]))
 
     def domain_actions(dom: str) -> None:
         add(("bloodhound_collect", dom))
@@ -528,12 +536,12 @@ def target_nodes(ix: WorldIndex, st: AttackerState, action: Action) -> list[str]
     name, key = action
     edge = ix.edge_by_id.get(key)
     if edge is not None:
-        return [edge.target]
+        return [edge["target"]]
     if name in ("asrep_roast", "kerberoast", "crack_hash", "dcsync",
                 "pass_the_hash_local_admin"):
         return [key]
     if name == "lsass_dump":
-        return [e.target for e in ix.out_edges.get(key, ()) if e.edge_type == "HasSession"]
+        return [e["target"] for e in ix.out_edges.get(key, ()) if e["edge_type"] == "HasSession"]
     if name == "sam_dump":
         secret = ix.props(key).get("local_admin_password_id")
         return list(ix.local_admin_shared.get(str(secret), ())) if secret else [key]

@@ -42,7 +42,7 @@ from worlds.sampler import actions as act
 from worlds.sampler.catalog import BY_NAME, DISCOVERY
 from worlds.sampler.goals import GoalSpec, distances, goal_reached, resolve_goal
 from worlds.sampler.index import WorldIndex
-from worlds.sampler.render import command_line, output
+from worlds.sampler.render import render
 from worlds.sampler.request import SampleRequest
 from worlds.sampler.state import AttackerState, Delta
 from worlds.sampler.steps import build_step, initial_state, summarize
@@ -140,8 +140,7 @@ def sample(ix: WorldIndex, request: SampleRequest, sequence_index: int) -> Traje
             before = st.counts()
             delta = st.begin_step()
             out = act.execute(ix, st, action)
-            stdout, stderr = output(ix, st, action, out, request.mode)
-            line = command_line(ix, st, action, out, request.mode)
+            line, stdout, stderr = render(ix, st, action, out, request.mode)
             steps.append(build_step(ix, index, action, out, line, stdout, stderr, before,
                                     st.counts(), delta, durations, touched))
             walker.feed(delta)

@@ -145,12 +145,12 @@ def _has_user_member(ix: WorldIndex, group_id: str) -> bool:
     while stack and len(seen) < 10_000:
         node = stack.pop()
         for edge in ix.in_edges.get(node, ()):
-            if edge.edge_type != "MemberOf" or edge.source in seen:
+            if edge["edge_type"] != "MemberOf" or edge["source"] in seen:
                 continue
-            if ix.node_type(edge.source) == "user" and ix.is_enabled(edge.source):
+            if ix.node_type(edge["source"]) == "user" and ix.is_enabled(edge["source"]):
                 return True
-            seen.add(edge.source)
-            stack.append(edge.source)
+            seen.add(edge["source"])
+            stack.append(edge["source"])
     return False
 
 
@@ -201,11 +201,11 @@ def distances(ix: WorldIndex, goal: GoalSpec) -> dict[str, int]:
                 reach(member, d)
             reach(dom, d)
             for edge in ix.in_edges.get(dom, ()):
-                if edge.edge_type == "TrustedBy":
-                    reach(f"auth:{edge.source}", d)
+                if edge["edge_type"] == "TrustedBy":
+                    reach(f"auth:{edge['source']}", d)
             continue
         for edge in ix.in_edges.get(node, ()):
-            reach(edge.source, d)
+            reach(edge["source"], d)
         for host_id in ix.artifact_hosts.get(node, ()):
             reach(host_id, d)
         secret = shared_by_host.get(node)

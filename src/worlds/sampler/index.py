@@ -5,8 +5,8 @@ JSON round trip) and builds adjacency lists, per-domain and per-subnet tables an
 the foothold candidates in one pass over nodes and edges, so that every sampling
 step afterwards is a handful of dict lookups whatever the world's size.
 
-Everything here is read-only after `prepare` returns, except `plans`, a cache of
-per-goal distance tables that `sample` fills (deterministically) on first use; an
+Everything here is read-only after `prepare` returns, except `plans` and
+`edge_commands`, caches that sampling fills (deterministically) on first use; an
 index may therefore be shared by all the trajectories of a job, but not across
 threads that sample concurrently without a lock (processes are fine).
 
@@ -16,6 +16,7 @@ generation order), never sets: iteration order must not depend on PYTHONHASHSEED
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,15 +64,10 @@ def _flag(props: Mapping[str, Any], names: tuple[str, ...]) -> bool:
     return any(props.get(name) is True for name in names)
 
 
-@dataclass(frozen=True)
-class Edge:
-    """One world edge, as the sampler sees it."""
-
-    index: int
-    id: str
-    source: str
-    target: str
-    edge_type: str
+# One world edge: the decoded dict itself, `{id, source, target, edge_type, severity}`.
+# The index keeps references to the world's own dicts rather than copies: an
+# enterprise world has 230,000 of them.
+Edge = Mapping[str, Any]
 
 
 @dataclass(eq=False)
@@ -92,11 +88,14 @@ class WorldIndex:
     domain_node: dict[str, str]
     domain_name: dict[str, str]
     node_domain: dict[str, str]
+    node_domain_id: dict[str, str]
     domains: list[str]  # domain node ids in world order
     domain_dcs: dict[str, list[str]]  # domain node id -> DC host ids
     domain_subnets: dict[str, list[str]]
     subnet_hosts: dict[str, list[str]]
     domain_principal_count: dict[str, int]
+    domain_user_count: dict[str, int]
+    domain_group_count: dict[str, int]
     domain_edge_count: dict[str, int]  # edges a collection of the domain reveals
     kerberoastable: dict[str, list[str]]
     asrep_roastable: dict[str, list[str]]
@@ -118,11 +117,11 @@ class WorldIndex:
     artifact_hosts: dict[str, list[str]]
     artifacts: dict[str, tuple[str, Mapping[str, Any]]]  # artifact id -> (host id, artifact)
     plans: dict[str, Any] = field(default_factory=dict)
+    edge_commands: dict[str, str | None] = field(default_factory=dict)  # memo of actions.py
 
     def domain_of(self, node_id: str) -> str | None:
         """Domain node id of a node (the domain itself for a domain node)."""
-        name = self.node_domain.get(node_id)
-        return None if name is None else self.domain_node.get(name)
+        return self.node_domain_id.get(node_id)
 
     def node_type(self, node_id: str) -> str:
         return str(self.nodes[node_id]["node_type"])
@@ -157,6 +156,18 @@ def prepare(world: Mapping[str, Any]) -> WorldIndex:
 
     Raises ValueError when the dict lacks the canonical members.
     """
+    # Hundreds of thousands of small objects are built and none is garbage: the
+    # cyclic collector's passes would only slow the build down.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _prepare(world)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _prepare(world: Mapping[str, Any]) -> WorldIndex:
     for key in ("nodes", "edges", "hosts", "principals"):
         if key not in world:
             raise ValueError(f"world lacks {key!r}")
@@ -184,27 +195,39 @@ def prepare(world: Mapping[str, Any]) -> WorldIndex:
         if principal.get("domain") and pid not in node_domain:
             node_domain[pid] = str(principal["domain"])
 
-    edges: list[Edge] = []
+    node_domain_id = {n: domain_node[d] for n, d in node_domain.items() if d in domain_node}
+    edges: list[Edge] = world["edges"]
     edge_by_id: dict[str, Edge] = {}
     out_edges: dict[str, list[Edge]] = {}
     in_edges: dict[str, list[Edge]] = {}
     member_of: dict[str, list[str]] = {}
     domain_edge_count: dict[str, int] = dict.fromkeys(domains, 0)
-    for i, raw in enumerate(world["edges"]):
-        edge = Edge(i, raw["id"], raw["source"], raw["target"], raw["edge_type"])
-        edges.append(edge)
-        edge_by_id[edge.id] = edge
-        if edge.edge_type in STRUCTURAL_EDGES:
+    for edge in edges:
+        edge_type, source, target = edge["edge_type"], edge["source"], edge["target"]
+        edge_by_id[edge["id"]] = edge
+        if edge_type in STRUCTURAL_EDGES:
             continue
-        out_edges.setdefault(edge.source, []).append(edge)
-        in_edges.setdefault(edge.target, []).append(edge)
-        if edge.edge_type == "MemberOf":
-            member_of.setdefault(edge.source, []).append(edge.target)
-        if edge.edge_type != "HasSession":
-            dom = node_domain.get(edge.source)
-            dom_id = domain_node.get(dom) if dom else None
-            if dom_id is not None:
-                domain_edge_count[dom_id] += 1
+        bucket = out_edges.get(source)
+        if bucket is None:
+            out_edges[source] = [edge]
+        else:
+            bucket.append(edge)
+        bucket = in_edges.get(target)
+        if bucket is None:
+            in_edges[target] = [edge]
+        else:
+            bucket.append(edge)
+        if edge_type == "MemberOf":
+            groups = member_of.get(source)
+            if groups is None:
+                member_of[source] = [target]
+            else:
+                groups.append(target)
+        elif edge_type == "HasSession":
+            continue
+        dom_id = node_domain_id.get(source)
+        if dom_id is not None:
+            domain_edge_count[dom_id] += 1
 
     domain_dcs: dict[str, list[str]] = {d: [] for d in domains}
     domain_subnets: dict[str, list[str]] = {d: [] for d in domains}
@@ -231,6 +254,8 @@ def prepare(world: Mapping[str, Any]) -> WorldIndex:
             local_admin_shared.setdefault(str(shared), []).append(host_id)
 
     domain_principal_count: dict[str, int] = dict.fromkeys(domains, 0)
+    domain_user_count: dict[str, int] = dict.fromkeys(domains, 0)
+    domain_group_count: dict[str, int] = dict.fromkeys(domains, 0)
     kerberoastable: dict[str, list[str]] = {d: [] for d in domains}
     asrep_roastable: dict[str, list[str]] = {d: [] for d in domains}
     domain_administrator: dict[str, str] = {}
@@ -250,6 +275,7 @@ def prepare(world: Mapping[str, Any]) -> WorldIndex:
         sid = str(principal.get("sid") or "")
         ptype = principal["principal_type"]
         if ptype == "group":
+            domain_group_count[dom_id] += 1
             group_by_name.setdefault(sam.lower(), []).append(pid)
             if sid.endswith("-512"):
                 domain_admins[dom_id] = pid
@@ -258,6 +284,7 @@ def prepare(world: Mapping[str, Any]) -> WorldIndex:
             continue
         if ptype != "user":
             continue
+        domain_user_count[dom_id] += 1
         if sid.endswith("-500"):
             domain_administrator[dom_id] = pid
         elif sid.endswith("-502"):
@@ -302,9 +329,11 @@ def prepare(world: Mapping[str, Any]) -> WorldIndex:
         world=world, seed=seed, nodes=nodes, principals=principals, hosts=hosts,
         edges=edges, edge_by_id=edge_by_id, out_edges=out_edges, in_edges=in_edges,
         member_of=member_of, domain_node=domain_node, domain_name=domain_name,
-        node_domain=node_domain, domains=domains, domain_dcs=domain_dcs,
+        node_domain=node_domain, node_domain_id=node_domain_id, domains=domains, domain_dcs=domain_dcs,
         domain_subnets=domain_subnets, subnet_hosts=subnet_hosts,
-        domain_principal_count=domain_principal_count, domain_edge_count=domain_edge_count,
+        domain_principal_count=domain_principal_count, domain_user_count=domain_user_count,
+        domain_group_count=domain_group_count,
+        domain_edge_count=domain_edge_count,
         kerberoastable=kerberoastable, asrep_roastable=asrep_roastable,
         domain_administrator=domain_administrator, domain_krbtgt=domain_krbtgt,
         domain_admins=domain_admins, enterprise_admins=enterprise_admins,
@@ -330,8 +359,8 @@ def _privileged(
             continue
         privileged.add(pid)
         for edge in in_edges.get(pid, ()):
-            if edge.edge_type == "MemberOf" and edge.source not in privileged:
-                stack.append(edge.source)
+            if edge["edge_type"] == "MemberOf" and edge["source"] not in privileged:
+                stack.append(edge["source"])
     return privileged
 
 
@@ -348,8 +377,8 @@ def _footholds(
         if hosts[host_id].get("role") != "workstation":
             continue
         for edge in out_edges.get(host_id, ()):
-            if edge.edge_type == "HasSession":
-                sessions.setdefault(edge.target, []).append(host_id)
+            if edge["edge_type"] == "HasSession":
+                sessions.setdefault(edge["target"], []).append(host_id)
     found: list[tuple[str, list[str]]] = []
     for user_id in sorted(sessions):
         principal = principals.get(user_id)

@@ -57,29 +57,31 @@ def fields(ix: WorldIndex, st: AttackerState | None, action: Action,
     """The placeholder values of an action's command patterns."""
     name, key = action
     edge = ix.edge_by_id.get(key)
-    target = edge.target if edge is not None else key
+    target = edge["target"] if edge is not None else key
     if name == "loot_artifact" and key in ix.artifacts:
         target = ix.artifacts[key][0]
     if name == "password_spray":
         target = key.partition("#")[0]
-    dom = ix.domain_of(target) or (ix.domain_of(edge.source) if edge else None)
+    dom = ix.domain_of(target) or (ix.domain_of(edge["source"]) if edge else None)
     if dom is None and ix.domains:
         dom = ix.domains[0]
     actor = out.actor if out is not None and out.actor else None
     if name == "trust_abuse" and edge is not None:
-        actor = ix.domain_administrator.get(edge.source, actor)
+        actor = ix.domain_administrator.get(edge["source"], actor)
     local = bool(out is not None and out.facts.get("local_admin"))
     actor = actor or (next(iter(st.owned)) if st is not None and st.owned else target)
     kind = st.owned.get(actor, "ntlm") if st is not None else "password"
-    auth = (f"-p '{password(ix, actor)}'" if kind == "password"
-            else f"-hashes {LM_EMPTY}:{nt_hash(ix, actor)}")
-    nxc_auth = (f"-p '{password(ix, actor)}'" if kind == "password"
-                else f"-H {nt_hash(ix, actor)}")
+    pw, nt = password(ix, actor), nt_hash(ix, actor)
+    if kind == "password":
+        auth, nxc_auth, rdp_auth = f"-p '{pw}'", f"-p '{pw}'", f"/p:'{pw}'"
+    else:
+        auth, nxc_auth, rdp_auth = f"-hashes {LM_EMPTY}:{nt}", f"-H {nt}", f"/pth:{nt}"
+    winrm_auth = nxc_auth
     if local:
         # Admin through the host's own Administrator: a local hash or ticket.
         secret = str(ix.props(target).get("local_admin_password_id") or target)
-        auth = f"-hashes {LM_EMPTY}:{_local_nt(ix, secret)}"
-        nxc_auth = f"-H {_local_nt(ix, secret)} --local-auth"
+        local_nt = _local_nt(ix, secret)
+        auth, nxc_auth = f"-hashes {LM_EMPTY}:{local_nt}", f"-H {local_nt} --local-auth"
     host = ix.hosts.get(target, {})
     dc = _dc(ix, dom)
     domain_name = ix.domain_name.get(dom or "", "corp.local")
@@ -89,19 +91,18 @@ def fields(ix: WorldIndex, st: AttackerState | None, action: Action,
         if dom else "CORP",
         "dc_ip": dc["ip"], "dc_fqdn": dc["fqdn"],
         "nxc_auth": nxc_auth,
-        "actor": "Administrator" if local else ix.name(actor), "actor_nt": nt_hash(ix, actor), "auth": auth,
-        "rdp_auth": (f"/p:'{password(ix, actor)}'" if kind == "password"
-                     else f"/pth:{nt_hash(ix, actor)}"),
-        "winrm_auth": (f"-p '{password(ix, actor)}'" if kind == "password"
-                       else f"-H {nt_hash(ix, actor)}"),
+        "actor": "Administrator" if local else ix.name(actor), "actor_nt": nt, "auth": auth,
+        "rdp_auth": rdp_auth, "winrm_auth": winrm_auth,
         "target": ix.name(target) if target in ix.nodes or target in ix.hosts else target,
         "member": ix.name(actor),
         "ip": host.get("ip", dc["ip"]), "fqdn": host.get("fqdn", dc["fqdn"]),
-        "subnet": key, "hash_mode": "18200", "new_password": new_password(ix, target),
+        "subnet": key, "hash_mode": "18200", "new_password": "",
         "password": "", "path": "", "local_nt": "", "ca": f"{domain_name.split('.')[0].upper()}-CA",
         "template": "User", "krbtgt_nt": "", "source_sid": "", "source_domain": "",
         "target_sid": "",
     }
+    if name in ("force_change_password", "generic_all", "write_dacl", "write_owner", "owns"):
+        f["new_password"] = new_password(ix, target)
     if name == "crack_hash" and st is not None:
         f["hash_mode"] = "18200" if st.roasted.get(key) == "asrep" else "13100"
     if name == "password_spray":
@@ -111,12 +112,12 @@ def fields(ix: WorldIndex, st: AttackerState | None, action: Action,
     if name == "pass_the_hash_local_admin":
         f["local_nt"] = _local_nt(ix, str(ix.props(key).get("local_admin_password_id")))
     if name in ("adcs_enroll",) and edge is not None:
-        f["template"] = ix.name(edge.target)
+        f["template"] = ix.name(edge["target"])
     if name == "trust_abuse" and edge is not None:
-        src = edge.source
+        src = edge["source"]
         f.update(source_domain=ix.domain_name.get(src, ""),
                  source_sid=ix.props(src).get("sid", ""),
-                 target_sid=ix.props(edge.target).get("sid", ""),
+                 target_sid=ix.props(edge["target"]).get("sid", ""),
                  krbtgt_nt=nt_hash(ix, ix.domain_krbtgt.get(src, src)))
     if name in ("generic_all", "generic_write", "write_dacl", "write_owner", "owns"):
         abuse = (out.facts.get("abuse") if out is not None else None) or _abuse(ix, target, name)
@@ -179,8 +180,8 @@ def _example_action(ix: WorldIndex, command: Command) -> Action | None:
     name = command.name
     if command.target == "edge" or name == "dcsync":
         for edge in ix.edges:
-            if edge.edge_type in command.edge_types and edge_command(ix, edge) == name:
-                return (name, edge.id)
+            if edge["edge_type"] in command.edge_types and edge_command(ix, edge) == name:
+                return (name, edge["id"])
         return None
     dom = ix.domains[0] if ix.domains else None
     hosts = sorted(h for h in ix.hosts if ix.hosts[h].get("os_family") == "windows")
@@ -209,10 +210,20 @@ def _example_action(ix: WorldIndex, command: Command) -> Action | None:
 # --- output -------------------------------------------------------------------------------
 
 
-def output(ix: WorldIndex, st: AttackerState, action: Action, out: Outcome,
-           mode: str) -> tuple[str, str]:
-    """(stdout, stderr) of an executed action."""
+def render(ix: WorldIndex, st: AttackerState, action: Action, out: Outcome,
+           mode: str) -> tuple[str, str, str]:
+    """(command line, stdout, stderr) of an executed action, in `mode`."""
     f = fields(ix, st, action, out)
+    command = BY_NAME[action[0]]
+    line = (command.c2 if mode == "c2" else command.kali).format(**f)
+    stdout, stderr = output(ix, st, action, out, mode, f)
+    return line, stdout, stderr
+
+
+def output(ix: WorldIndex, st: AttackerState, action: Action, out: Outcome,
+           mode: str, f: dict[str, Any] | None = None) -> tuple[str, str]:
+    """(stdout, stderr) of an executed action."""
+    f = fields(ix, st, action, out) if f is None else f
     body = _BODIES.get(action[0], _generic)(ix, st, action, out, f, mode)
     if mode == "c2":
         host = next(iter(st.shell_hosts), None) or next(iter(st.admin_hosts), None)
@@ -252,9 +263,9 @@ def _scan(ix: WorldIndex, st: AttackerState, action: Action, out: Outcome, f: di
 def _collect(ix: WorldIndex, st: AttackerState, action: Action, out: Outcome, f: dict[str, Any],
              mode: str) -> str:
     dom = action[1]
-    users = sum(1 for p in ix.domain_members.get(dom, ()) if ix.node_type(p) == "user")
-    computers = len(ix.domain_members.get(dom, ())) - users
-    count = ix.domain_principal_count.get(dom, 0)
+    users = ix.domain_user_count.get(dom, 0)
+    groups = ix.domain_group_count.get(dom, 0)
+    computers = ix.domain_principal_count.get(dom, 0) - users - groups
     lines = [
         f"INFO: Found AD domain: {f['domain']}",
         f"INFO: Connecting to LDAP server: {f['dc_fqdn']}",
@@ -262,7 +273,7 @@ def _collect(ix: WorldIndex, st: AttackerState, action: Action, out: Outcome, f:
         else f"INFO: Found {len(ix.domains)} domains in the forest",
         f"INFO: Found {computers} computers",
         f"INFO: Found {users} users",
-        f"INFO: Found {count - users - computers} groups",
+        f"INFO: Found {groups} groups",
         f"INFO: Found {ix.domain_edge_count.get(dom, 0)} ACEs and memberships",
         f"INFO: Compressing output into {f['netbios']}_bloodhound.zip",
     ]
@@ -297,7 +308,7 @@ def _shares(ix: WorldIndex, st: AttackerState, action: Action, out: Outcome, f: 
 
 def _roast(ix: WorldIndex, st: AttackerState, action: Action, out: Outcome, f: dict[str, Any],
            mode: str) -> str:
-    user = action[1] if action[0] != "targeted_kerberoast" else out.edge.target  # type: ignore[union-attr]
+    user = action[1] if action[0] != "targeted_kerberoast" else out.edge["target"]  # type: ignore[union-attr]
     sam, dom = ix.name(user), f["domain"]
     body = _blob(ix, "roast", user, size=96)
     if action[0] == "asrep_roast":
@@ -420,7 +431,8 @@ def _edge_out(ix: WorldIndex, st: AttackerState, action: Action, out: Outcome, f
             "shadow_credentials":
         return (f"[*] Targeting user '{tgt}'\n[*] Adding Key Credential with device ID "
                 f"'{_blob(ix, 'kcl', action[1], size=8)}'\n[*] Got hash for "
-                f"'{tgt}@{f['domain']}': {LM_EMPTY}:{nt_hash(ix, out.edge.target if out.edge else tgt)}\n")
+                f"'{tgt}@{f['domain']}': {LM_EMPTY}:"
+                f"{nt_hash(ix, out.edge['target'] if out.edge else tgt)}\n")
     if name == "rbcd" or out.facts.get("abuse") == "rbcd":
         return "[*] Impersonating Administrator\n[*] Saving ticket in Administrator.ccache\n"
     if name in ("adcs_esc1", "adcs_esc3", "adcs_esc4", "adcs_enroll"):

@@ -146,18 +146,18 @@ def _check(ix: WorldIndex, fold: _Fold, step: dict[str, Any], delta: dict[str, A
     if edge is not None:
         targets = step["targets"]
         if (targets.get("edge_id"), targets.get("source"), targets.get("target")) != (
-                edge.id, edge.source, edge.target):
+                edge["id"], edge["source"], edge["target"]):
             problems.append("targets do not match the world's edge")
-        if edge.edge_type not in command.edge_types:
-            problems.append(f"{name} does not follow {edge.edge_type}")
-        src, tgt = edge.source, edge.target
+        if edge["edge_type"] not in command.edge_types:
+            problems.append(f"{name} does not follow {edge['edge_type']}")
+        src, tgt = edge["source"], edge["target"]
         if name == "trust_abuse":
             if src not in fold.compromised:
                 problems.append("trust abused from a domain not compromised")
         elif src not in (fold.owned if name in _NEEDS_OWN else fold.controlled):
             problems.append(f"edge source {src} is not held")
         if not _edge_known(ix, fold, src, tgt):
-            problems.append(f"edge {edge.id} used before it was discovered")
+            problems.append(f"edge {edge['id']} used before it was discovered")
         if tgt in ix.hosts and tgt not in fold.known_hosts and name not in _DOMAIN_EDGE:
             problems.append(f"target host {tgt} not discovered")
         if name in _DOMAIN_EDGE:
@@ -225,15 +225,15 @@ def _check_node(ix: WorldIndex, fold: _Fold, name: str, key: str, delta: dict[st
         need(key in fold.auth, f"collected {key} without a credential valid there")
         need(_dc_known(ix, fold, key), "collected a domain with no known DC")
         for edge in (*ix.out_edges.get(key, ()), *ix.in_edges.get(key, ())):
-            if edge.edge_type == "TrustedBy":
-                hosts.update(ix.domain_dcs.get(edge.target if edge.source == key
-                                               else edge.source, ())[:1])
+            if edge["edge_type"] == "TrustedBy":
+                hosts.update(ix.domain_dcs.get(edge["target"] if edge["source"] == key
+                                               else edge["source"], ())[:1])
     elif name in ("enum_sessions", "enum_shares"):
         need(key in fold.known_hosts, f"enumerated unknown host {key}")
     elif name in ("lsass_dump", "sam_dump"):
         need(key in fold.admin, f"{name} on {key} without admin")
         if name == "lsass_dump":
-            owned.update(e.target for e in ix.out_edges.get(key, ()) if e.edge_type == "HasSession")
+            owned.update(e["target"] for e in ix.out_edges.get(key, ()) if e["edge_type"] == "HasSession")
         else:
             owned.add(key)
     elif name == "pass_the_hash_local_admin":

@@ -230,8 +230,8 @@ class AttackerState:
             if dom not in self.collected:
                 continue  # the trusts of a domain are learnt by collecting it
             for edge in ix.out_edges.get(dom, ()):
-                if edge.edge_type == "TrustedBy":
-                    self._gain_auth(edge.target)
+                if edge["edge_type"] == "TrustedBy":
+                    self._gain_auth(edge["target"])
 
     def _gain_auth(self, domain_id: str) -> None:
         if domain_id not in self.auth_domains:

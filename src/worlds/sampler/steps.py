@@ -51,8 +51,9 @@ def _title(ix: WorldIndex, action: Action, out: Outcome) -> tuple[str, str]:
     name, key = action
     edge = out.edge
     if edge is not None:
-        src, tgt = ix.name(edge.source), ix.name(edge.target)
-        return f"{src} -{edge.edge_type}-> {tgt}", f"{edge.edge_type} from {src} to {tgt}"
+        src, tgt = ix.name(edge["source"]), ix.name(edge["target"])
+        kind = edge["edge_type"]
+        return f"{src} -{kind}-> {tgt}", f"{kind} from {src} to {tgt}"
     if name == "network_scan":
         return f"Scan {key}", f"the hosts of subnet {key}"
     if name == "password_spray":
@@ -82,8 +83,9 @@ def build_step(ix: WorldIndex, index: int, action: Action, out: Outcome, line: s
     title, summary = _title(ix, action, out)
     edge = out.edge
     if edge is not None:
-        targets: dict[str, str] = {"source": edge.source, "edge_id": edge.id, "target": edge.target}
-        nodes = [edge.source, edge.target]
+        targets: dict[str, str] = {
+            "source": edge["source"], "edge_id": edge["id"], "target": edge["target"]}
+        nodes = [edge["source"], edge["target"]]
     else:
         node = ix.artifacts[key][0] if name == "loot_artifact" else key.partition("#")[0]
         targets = {"node": node}
@@ -93,7 +95,7 @@ def build_step(ix: WorldIndex, index: int, action: Action, out: Outcome, line: s
         details["actor"] = out.actor
         nodes.append(out.actor)
     if edge is not None:
-        details["edge"] = {"id": edge.id, "edge_type": edge.edge_type}
+        details["edge"] = {"id": edge["id"], "edge_type": edge["edge_type"]}
     for fact in ("abuse", "secret", "hash_kind", "password"):
         if fact in out.facts:
             details[fact] = out.facts[fact]
