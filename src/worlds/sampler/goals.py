@@ -212,11 +212,11 @@ def distances(ix: WorldIndex, goal: GoalSpec) -> dict[str, int]:
         if secret is not None:
             for host_id in ix.local_admin_shared[secret]:
                 reach(host_id, d)
-        dom = ix.domain_of(node)
-        if dom is None:
+        node_dom = ix.domain_of(node)
+        if node_dom is None:
             continue
-        if node == ix.domain_administrator.get(dom) or node == ix.domain_krbtgt.get(dom):
-            reach(dom, d)
+        if node == ix.domain_administrator.get(node_dom) or node == ix.domain_krbtgt.get(node_dom):
+            reach(node_dom, d)
         if node in roastable:
-            reach(f"auth:{dom}", d + 1)
+            reach(f"auth:{node_dom}", d)
     return dist

@@ -12,6 +12,7 @@ operator's `| head` would, so a step's cost stays bounded.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from worlds.generator import rng as rnglib
@@ -47,7 +48,7 @@ def _blob(ix: WorldIndex, *names: str, size: int = 48) -> str:
     return out[:size]
 
 
-def _dc(ix: WorldIndex, dom: str | None) -> dict[str, Any]:
+def _dc(ix: WorldIndex, dom: str | None) -> Mapping[str, Any]:
     dcs = ix.domain_dcs.get(dom or "", [])
     return ix.hosts[dcs[0]] if dcs else {"ip": "0.0.0.0", "fqdn": "dc", "hostname": "DC"}
 
@@ -118,7 +119,7 @@ def fields(ix: WorldIndex, st: AttackerState | None, action: Action,
         f.update(source_domain=ix.domain_name.get(src, ""),
                  source_sid=ix.props(src).get("sid", ""),
                  target_sid=ix.props(edge["target"]).get("sid", ""),
-                 krbtgt_nt=nt_hash(ix, ix.domain_krbtgt.get(src, src)))
+                 krbtgt_nt=nt_hash(ix, ix.domain_krbtgt.get(src) or src))
     if name in ("generic_all", "generic_write", "write_dacl", "write_owner", "owns"):
         abuse = (out.facts.get("abuse") if out is not None else None) or _abuse(ix, target, name)
         f["abuse_kali"], f["abuse_c2"] = _ABUSE[abuse]
@@ -308,7 +309,7 @@ def _shares(ix: WorldIndex, st: AttackerState, action: Action, out: Outcome, f: 
 
 def _roast(ix: WorldIndex, st: AttackerState, action: Action, out: Outcome, f: dict[str, Any],
            mode: str) -> str:
-    user = action[1] if action[0] != "targeted_kerberoast" else out.edge["target"]  # type: ignore[union-attr]
+    user = out.edge["target"] if out.edge is not None else action[1]
     sam, dom = ix.name(user), f["domain"]
     body = _blob(ix, "roast", user, size=96)
     if action[0] == "asrep_roast":

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import copy
 import json
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.unit.sampler.worlds import goals_of, index
-from worlds.sampler import MODES, STRATEGIES, SampleRequest, replay_check, sample
+from worlds.sampler import MODES, STRATEGIES, SampleRequest, WorldIndex, replay_check, sample
 
 TERMINATIONS = {"goal_reached", "max_steps", "no_applicable_commands", "goal_unreachable"}
 
@@ -52,7 +53,7 @@ def test_every_step_replays_against_the_world(
                 assert node in trajectory.node_names
 
 
-def _trajectory_with(ix_key: tuple[str, int], command: str) -> tuple[object, dict[str, object]]:
+def _trajectory_with(ix_key: tuple[str, int], command: str) -> tuple[WorldIndex, dict[str, Any]]:
     ix = index(*ix_key)
     for sequence_index in range(40):
         trajectory = sample(ix, SampleRequest(strategy="greedy", max_steps=300), sequence_index)
