@@ -469,39 +469,66 @@ def candidates(ix: WorldIndex, st: AttackerState, delta: Delta) -> list[Action]:
     found: list[Action] = []
     add = found.append
 
+    hosts, known_hosts, memo = ix.hosts, st.known_hosts, ix.edge_commands
+
     def edges_out(node: str) -> None:
+        # Edges to hosts not discovered yet wait for the host's own trigger (edges_in
+        # below): a group administering thousands of hosts costs only what is known.
         for edge in ix.out_edges.get(node, ()):
-            name = edge_command(ix, edge)
+            target = edge["target"]
+            if target in hosts and target not in known_hosts:
+                continue
+            edge_id = edge["id"]
+            name = memo[edge_id] if edge_id in memo else edge_command(ix, edge)
             if name is not None:
-                add((name, edge["id"]))
+                add((name, edge_id))
+
+    controlled, compromised = st.controlled, st.compromised
 
     def edges_in(node: str) -> None:
+        # Every edge command needs its source controlled (trust_abuse: compromised).
         for edge in ix.in_edges.get(node, ()):
-            name = edge_command(ix, edge)
+            source = edge["source"]
+            if source not in controlled and source not in compromised:
+                continue
+            edge_id = edge["id"]
+            name = memo[edge_id] if edge_id in memo else edge_command(ix, edge)
             if name is not None:
-                add((name, edge["id"]))
+                add((name, edge_id))
 
     def domain_actions(dom: str) -> None:
         add(("bloodhound_collect", dom))
         add(("dcsync", dom))
         edges_in(dom)
         edges_out(dom)
+        # Roasting and spraying need the user list and a DC: add the (long) per-user
+        # lists only once both hold, i.e. from the trigger that completes them.
+        if dom not in st.collected or not _dc_known(ix, st, dom):
+            return
         for user in ix.asrep_roastable.get(dom, ()):
             add(("asrep_roast", user))
-        for user in ix.kerberoastable.get(dom, ()):
-            add(("kerberoast", user))
+        if dom in st.auth_domains:
+            for user in ix.kerberoastable.get(dom, ()):
+                add(("kerberoast", user))
         for n in range(len(SPRAY_PASSWORDS)):
             add(("password_spray", f"{dom}#{n}"))
 
+    new_dc_domains: dict[str, None] = {}
     for subnet in delta.known_subnets:
         add(("network_scan", subnet))
     for host_id in delta.known_hosts:
         add(("enum_sessions", host_id))
         add(("enum_shares", host_id))
-        add(("pass_the_hash_local_admin", host_id))
+        if st.local_secrets and ix.props(host_id).get("local_admin_password_id") in st.local_secrets:
+            add(("pass_the_hash_local_admin", host_id))
         edges_in(host_id)
         dom = ix.domain_of(host_id)
         if dom is not None and host_id in ix.domain_dcs.get(dom, ()):
+            new_dc_domains[dom] = None
+    for dom in new_dc_domains:
+        # Only the domain's first known DC changes what is applicable.
+        if sum(1 for dc in ix.domain_dcs[dom] if dc in known_hosts) == sum(
+                1 for dc in ix.domain_dcs[dom] if dc in delta.known_hosts):
             domain_actions(dom)
     for dom in delta.collected_domains:
         domain_actions(dom)

@@ -151,8 +151,17 @@ class WorldIndex:
         return self.props(node_id).get("enabled", True) is not False
 
 
-def prepare(world: Mapping[str, Any]) -> WorldIndex:
+def prepare(world: Mapping[str, Any], *, freeze_gc: bool = True) -> WorldIndex:
     """Build the index of a decoded canonical world dict (see the module docstring).
+
+    With `freeze_gc` (the default) every object alive at the end, the world and the
+    index included, moves to the cyclic garbage collector's permanent generation
+    (`gc.freeze()`). The world is millions of containers that never become garbage;
+    without this, the full collections that sampling's allocations trigger traverse
+    all of them, and a step costs about four times more on an enterprise world than
+    on a small one. Memory is still freed by reference counting when the world is
+    dropped. A long-lived process that must keep collecting reference cycles it made
+    before calling this can pass False (or call `gc.unfreeze()` after the job).
 
     Raises ValueError when the dict lacks the canonical members.
     """
@@ -161,10 +170,13 @@ def prepare(world: Mapping[str, Any]) -> WorldIndex:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _prepare(world)
+        index = _prepare(world)
     finally:
         if enabled:
             gc.enable()
+    if freeze_gc:
+        gc.freeze()
+    return index
 
 
 def _prepare(world: Mapping[str, Any]) -> WorldIndex:

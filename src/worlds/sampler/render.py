@@ -236,10 +236,12 @@ def output(ix: WorldIndex, st: AttackerState, action: Action, out: Outcome,
     return body, stderr
 
 
-def _cut(lines: list[str]) -> list[str]:
-    if len(lines) <= MAX_LINES:
+def _cut(lines: list[str], total: int | None = None) -> list[str]:
+    """The first MAX_LINES of `total` lines (default: all of `lines`), with a marker."""
+    total = len(lines) if total is None else total
+    if total <= MAX_LINES:
         return lines
-    return [*lines[:MAX_LINES], f"[*] ... {len(lines) - MAX_LINES} more lines"]
+    return [*lines[:MAX_LINES], f"[*] ... {total - MAX_LINES} more lines"]
 
 
 def _smb_line(ix: WorldIndex, host_id: str) -> str:
@@ -256,9 +258,11 @@ def _scan(ix: WorldIndex, st: AttackerState, action: Action, out: Outcome, f: di
           mode: str) -> str:
     hosts = out.facts.get("hosts", [])
     if mode == "c2":
-        lines = [f"{ix.hosts[h]['ip']}:445 ({ix.hosts[h]['hostname']})" for h in hosts]
-        return "\n".join([*_cut(lines), f"Scanner module is complete ({len(hosts)} hosts)"]) + "\n"
-    return "\n".join(_cut([_smb_line(ix, h) for h in hosts])) + "\n"
+        lines = [f"{ix.hosts[h]['ip']}:445 ({ix.hosts[h]['hostname']})"
+                 for h in hosts[:MAX_LINES + 1]]
+        return "\n".join([*_cut(lines, len(hosts)),
+                          f"Scanner module is complete ({len(hosts)} hosts)"]) + "\n"
+    return "\n".join(_cut([_smb_line(ix, h) for h in hosts[:MAX_LINES + 1]], len(hosts))) + "\n"
 
 
 def _collect(ix: WorldIndex, st: AttackerState, action: Action, out: Outcome, f: dict[str, Any],
