@@ -352,7 +352,18 @@ def _collect(ix: WorldIndex, st: AttackerState, domain_id: str, out: Outcome) ->
     out.facts["domain"] = domain_id
 
 
+# Windows versions whose NetSessionEnum answers only administrators (the hardened
+# default since Windows 10 1709 / Server 2019); older ones answer any domain user.
+_OPEN_SESSION_ENUM = ("Windows 7", "Windows Server 2012", "Windows Server 2016")
+
+
 def _enum_sessions(ix: WorldIndex, st: AttackerState, host_id: str, out: Outcome) -> None:
+    version = str(ix.hosts[host_id].get("os_version", ""))
+    if host_id not in st.admin_hosts and not version.startswith(_OPEN_SESSION_ENUM):
+        out.failed, out.failure_reason = True, "rpc_s_access_denied: session enumeration " \
+            "needs admin on this Windows version"
+        out.facts["users"] = []
+        return
     users = [e["target"] for e in ix.out_edges.get(host_id, ()) if e["edge_type"] == "HasSession"]
     out.facts["users"] = users
     if host_id not in st.session_hosts:

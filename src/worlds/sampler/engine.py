@@ -89,6 +89,23 @@ class Trajectory:
     def steps_bytes(self) -> bytes:
         return encode_steps(self.steps)
 
+    def record(self) -> dict[str, Any]:
+        """The trajectory record fields the sampler decides (trajectories.md)."""
+        return {
+            "goal": self.goal, "strategy": self.strategy, "mode": self.mode,
+            "sequence_index": self.sequence_index, "success": self.success,
+            "step_count": self.step_count, "termination_reason": self.termination_reason,
+            "summary": self.summary,
+        }
+
+    def replay(self) -> dict[str, Any]:
+        """The replay response's sampler-made fields (the caller adds `id`)."""
+        return {
+            "goal": self.goal, "goal_spec": self.goal_spec, "source_format": "worlds",
+            "initial_state": self.initial_state, "node_names": self.node_names,
+            "step_count": self.step_count, "steps": self.steps,
+        }
+
 
 def encode_steps(steps: list[dict[str, Any]]) -> bytes:
     """Canonical bytes of a step list: sorted keys, compact separators, UTF-8."""

@@ -23,10 +23,9 @@ from typing import Any
 
 from worlds.generator import rng as rnglib
 
-# Node properties spelled two ways: the generator's current names and the
-# BloodHound CE names a later generator emits. Either one set to true counts.
-_SPN_PROPS = ("has_spn", "hasspn")
-_NO_PREAUTH_PROPS = ("dont_require_preauth", "dontreqpreauth")
+# Node properties are read under two spellings: the generator's current names
+# (has_spn, dont_require_preauth) and the BloodHound CE ones a later generator
+# emits (hasspn, dontreqpreauth). Either one set to true counts.
 
 # Edges that never carry attacker rights and so are never followed.
 STRUCTURAL_EDGES = frozenset({"Contains", "GPLink"})
@@ -58,10 +57,6 @@ def crackable_in(
             return bool(credential["crackable"])
     draw = int.from_bytes(rnglib.digest(seed, "crackable", principal_id)[:8], "big") / 2**64
     return draw < DEFAULT_CRACK_ODDS
-
-
-def _flag(props: Mapping[str, Any], names: tuple[str, ...]) -> bool:
-    return any(props.get(name) is True for name in names)
 
 
 # One world edge: the decoded dict itself, `{id, source, target, edge_type, severity}`.
@@ -304,9 +299,10 @@ def _prepare(world: Mapping[str, Any]) -> WorldIndex:
         if not principal.get("enabled", True):
             continue
         props = nodes.get(pid, {}).get("properties") or {}
-        if _flag(props, _SPN_PROPS) and not sid.endswith("-502"):
+        if (props.get("has_spn") is True or props.get("hasspn") is True) and not sid.endswith(
+                "-502"):
             kerberoastable[dom_id].append(pid)
-        if _flag(props, _NO_PREAUTH_PROPS):
+        if props.get("dont_require_preauth") is True or props.get("dontreqpreauth") is True:
             asrep_roastable[dom_id].append(pid)
 
     privileged = _privileged(nodes, principals, in_edges)
@@ -323,9 +319,11 @@ def _prepare(world: Mapping[str, Any]) -> WorldIndex:
         domain_members[dom_id].append(pid)
         if principal["principal_type"] != "user" or pid in privileged:
             continue
+        if not crackable_in(seed, nodes, principals, pid):
+            continue
         pick = rnglib.digest(seed, "spray", pid)
         # About one crackable account in sixteen uses a password of the spray list.
-        if pick[0] % 64 < 4 and crackable_in(seed, nodes, principals, pid):
+        if pick[0] % 64 < 4:
             hits = spray_hits.setdefault((dom_id, pick[1] % SPRAY_LIST_LENGTH), [])
             if len(hits) < MAX_SPRAY_HITS:
                 hits.append(pid)

@@ -217,20 +217,22 @@ def render(ix: WorldIndex, st: AttackerState, action: Action, out: Outcome,
     f = fields(ix, st, action, out)
     command = BY_NAME[action[0]]
     line = (command.c2 if mode == "c2" else command.kali).format(**f)
-    stdout, stderr = output(ix, st, action, out, mode, f)
+    stdout, stderr = output(ix, st, action, out, mode, f, line)
     return line, stdout, stderr
 
 
 def output(ix: WorldIndex, st: AttackerState, action: Action, out: Outcome,
-           mode: str, f: dict[str, Any] | None = None) -> tuple[str, str]:
+           mode: str, f: dict[str, Any] | None = None, line: str = "") -> tuple[str, str]:
     """(stdout, stderr) of an executed action."""
     f = fields(ix, st, action, out) if f is None else f
     body = _BODIES.get(action[0], _generic)(ix, st, action, out, f, mode)
-    if mode == "c2":
-        host = next(iter(st.shell_hosts), None) or next(iter(st.admin_hosts), None)
+    if mode == "c2" and action[0] != "crack_hash":  # cracking runs on the operator's box
+        host = out.facts.get("beacon") or next(iter(st.shell_hosts), None) or next(
+            iter(st.admin_hosts), None)
         beacon = ix.name(host) if host else "beacon"
-        head = f"[*] Tasked beacon on {beacon} to run: {action[0]}\n[+] host called home, sent: " \
-               f"{1024 + len(body)} bytes\n[+] received output:\n"
+        head = (f"[*] Tasked beacon on {beacon} to run: {line or action[0]}\n"
+                f"[+] host called home, sent: {1024 + len(line) * 8} bytes\n"
+                "[+] received output:\n")
         body = head + body
     stderr = "" if not out.failed else f"[-] {out.failure_reason}\n"
     return body, stderr
@@ -291,7 +293,10 @@ def _sessions(ix: WorldIndex, st: AttackerState, action: Action, out: Outcome,
     h = ix.hosts[action[1]]
     lines = [f"SMB         {h['ip']:<15} 445    {h['hostname']:<15} {f['netbios']}\\{ix.name(u)} "
              "logon session" for u in out.facts.get("users", [])]
-    if not lines:
+    if out.failed:
+        lines = [f"SMB         {h['ip']:<15} 445    {h['hostname']:<15} [-] Error enumerating "
+                 "sessions: rpc_s_access_denied"]
+    elif not lines:
         lines = [f"SMB         {h['ip']:<15} 445    {h['hostname']:<15} [*] no sessions enumerated"]
     return "\n".join([head, *_cut(lines)]) + "\n"
 
@@ -334,7 +339,9 @@ def _crack(ix: WorldIndex, st: AttackerState, action: Action, out: Outcome, f: d
              f"Hash.Mode........: {f['hash_mode']}", f"Hash.Target......: {ix.name(user)}.hash",
              "Recovered........: " + ("0/1 (0.00%) Digests" if out.failed else "1/1 (100.00%) Digests")]
     if not out.failed:
-        lines.insert(0, f"$krb5...{ix.name(user)}...:{password(ix, user)}")
+        kind = "asrep" if f["hash_mode"] == "18200" else "tgs"
+        lines.insert(0, f"$krb5{kind}$23$*{ix.name(user)}${f['domain'].upper()}*$"
+                        f"{_blob(ix, 'roast', user, size=16)}...:{password(ix, user)}")
     return "\n".join(lines) + "\n"
 
 
