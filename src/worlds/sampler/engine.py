@@ -32,10 +32,11 @@ sequence_index) gives byte-identical steps in any process, whatever else runs.
 from __future__ import annotations
 
 import heapq
-import json
 import random
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from worlds.generator import rng as rnglib
 from worlds.sampler import actions as act
@@ -50,8 +51,6 @@ from worlds.sampler.steps import build_step, initial_state, summarize
 _INF = 1 << 30
 _DISCOVERY_ORDER = {"bloodhound_collect": 0, "network_scan": 1, "enum_sessions": 2,
                     "enum_shares": 3}
-_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                            allow_nan=False)
 
 
 class NoFootholdError(ValueError):
@@ -108,8 +107,10 @@ class Trajectory:
 
 
 def encode_steps(steps: list[dict[str, Any]]) -> bytes:
-    """Canonical bytes of a step list: sorted keys, compact separators, UTF-8."""
-    return _ENCODER.encode(steps).encode("utf-8")
+    """Canonical bytes of a step list: a JSON array with sorted keys, compact
+    separators, UTF-8 (exactly `json.dumps(steps, sort_keys=True, separators=(",", ":"),
+    ensure_ascii=False).encode()`, as the world's canonical form; steps hold no floats)."""
+    return orjson.dumps(steps, option=orjson.OPT_SORT_KEYS)
 
 
 def plan(ix: WorldIndex, goal: str | None) -> Plan:

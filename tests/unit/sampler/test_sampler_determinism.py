@@ -65,3 +65,11 @@ def test_another_process_with_another_hash_seed_gives_the_same_bytes() -> None:
     result = subprocess.run([sys.executable, "-c", _CHILD], capture_output=True, text=True,
                             env=env, cwd=ROOT, timeout=120, check=True)
     assert result.stdout.strip() == expected
+
+
+def test_the_step_encoding_is_the_canonical_json_text() -> None:
+    import json
+
+    steps = sample(index("small", 1), SampleRequest(mode="c2", max_steps=80), 0).steps
+    expected = json.dumps(steps, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert encode_steps(steps) == expected.encode("utf-8")
