@@ -473,16 +473,18 @@ def catalog_for_world(index_or_world: WorldIndex | Mapping[str, Any]) -> list[di
     Each item is `{name, pattern, description, usage, examples, events}`; `examples`
     are concrete `kali` and `c2` command lines against this world's real names.
     """
-    from worlds.sampler.render import examples_for  # render imports this module
+    from worlds.sampler.render import example_edges, examples_for  # render imports this module
 
-    index = index_or_world if isinstance(index_or_world, WorldIndex) else prepare(index_or_world)
+    index = (index_or_world if isinstance(index_or_world, WorldIndex)
+             else prepare(index_or_world, freeze_gc=False))
+    edges = example_edges(index)
     return [
         {
             "name": command.name,
             "pattern": command.pattern,
             "description": command.description,
             "usage": command.usage,
-            "examples": examples_for(index, command),
+            "examples": examples_for(index, command, edges),
             "events": list(command.events),
         }
         for command in COMMANDS

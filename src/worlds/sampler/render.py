@@ -167,23 +167,31 @@ def command_line(ix: WorldIndex, st: AttackerState | None, action: Action, out: 
     return pattern.format(**fields(ix, st, action, out))
 
 
-def examples_for(ix: WorldIndex, command: Command) -> list[str]:
+def example_edges(ix: WorldIndex) -> dict[str, str]:
+    """Command name -> the id of the first world edge it follows (one pass over the edges)."""
+    from worlds.sampler.actions import edge_command
+
+    found: dict[str, str] = {}
+    for edge in ix.edges:
+        name = edge_command(ix, edge)
+        if name is not None and name not in found:
+            found[name] = edge["id"]
+    return found
+
+
+def examples_for(ix: WorldIndex, command: Command,
+                 edges: dict[str, str] | None = None) -> list[str]:
     """A `kali` and a `c2` example of `command` against this world, when it has a target."""
-    action = _example_action(ix, command)
+    action = _example_action(ix, command, example_edges(ix) if edges is None else edges)
     if action is None:
         return []
     return [command_line(ix, None, action, None, mode) for mode in ("kali", "c2")]
 
 
-def _example_action(ix: WorldIndex, command: Command) -> Action | None:
-    from worlds.sampler.actions import edge_command
-
+def _example_action(ix: WorldIndex, command: Command, edges: dict[str, str]) -> Action | None:
     name = command.name
     if command.target == "edge" or name == "dcsync":
-        for edge in ix.edges:
-            if edge["edge_type"] in command.edge_types and edge_command(ix, edge) == name:
-                return (name, edge["id"])
-        return None
+        return (name, edges[name]) if name in edges else None
     dom = ix.domains[0] if ix.domains else None
     hosts = sorted(h for h in ix.hosts if ix.hosts[h].get("os_family") == "windows")
     if name == "network_scan":
