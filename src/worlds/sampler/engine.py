@@ -254,8 +254,10 @@ class _Walker:
         for action in act.candidates(ix, st, delta):
             if action in self.discovery.pos or action in self.exploits.pos:
                 continue
-            if not act.applicable(ix, st, action):
-                continue
+            # Not checked here: the pick checks (and drops) stale or not-yet-applicable
+            # entries, so actions never picked cost nothing more. Dropping one that is not
+            # applicable yet loses nothing: the change that makes it applicable triggers it
+            # again (see actions.candidates).
             if action[0] in DISCOVERY:
                 if self.strategy != "random" and act.action_key(action) in st.done:
                     continue
