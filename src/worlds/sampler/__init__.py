@@ -15,10 +15,10 @@ so trajectories are a pure function of (world, request, sequence_index) and a jo
 members can be sampled in any order, in any number of processes.
 
 Modules: `index` (the per-job tables), `catalog` (commands as data), `state`
-(attacker state and step deltas), `actions` (preconditions, effects, frontier
-triggers), `goals` (goal forms, distances), `render` (command lines and tool
-output), `steps` (the replay step shape), `engine` (strategies and the walk),
-`replay` (the soundness verifier).
+(attacker state and step deltas), `actions` (preconditions and effects),
+`triggers` (the frontier's incremental update), `goals` (goal forms, distances),
+`render` (command lines and tool output), `steps` (the replay step shape),
+`engine` (strategies and the walk), `replay` (the soundness verifier).
 """
 
 from worlds.sampler.catalog import COMMANDS, Command, catalog_for_world

@@ -40,6 +40,7 @@ import orjson
 
 from worlds.generator import rng as rnglib
 from worlds.sampler import actions as act
+from worlds.sampler import triggers
 from worlds.sampler.catalog import BY_NAME, DISCOVERY
 from worlds.sampler.goals import GoalSpec, distances, goal_reached, resolve_goal
 from worlds.sampler.index import WorldIndex
@@ -251,13 +252,13 @@ class _Walker:
         for node in (*delta.controlled, *delta.admin_hosts, *delta.shell_hosts,
                      *delta.compromised_domains):
             self.best = min(self.best, dist.get(node, _INF))
-        for action in act.candidates(ix, st, delta):
+        for action in triggers.candidates(ix, st, delta):
             if action in self.discovery.pos or action in self.exploits.pos:
                 continue
             # Not checked here: the pick checks (and drops) stale or not-yet-applicable
             # entries, so actions never picked cost nothing more. Dropping one that is not
             # applicable yet loses nothing: the change that makes it applicable triggers it
-            # again (see actions.candidates).
+            # again (see triggers.candidates).
             if action[0] in DISCOVERY:
                 if self.strategy != "random" and act.action_key(action) in st.done:
                     continue
@@ -274,7 +275,7 @@ class _Walker:
                     heapq.heappush(self.heap, (self._score(action), self.seq, action))
 
     def _score(self, action: act.Action) -> int:
-        nodes = act.target_nodes(self.ix, self.st, action)
+        nodes = triggers.target_nodes(self.ix, self.st, action)
         score = min((self.job.dist.get(n, _INF) for n in nodes), default=_INF)
         return score + (1 if action[0] in ("asrep_roast", "kerberoast") else 0)
 

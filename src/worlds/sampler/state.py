@@ -5,7 +5,7 @@ the order things were gained, a deterministic function of the steps), never a
 `set`, whose order would depend on PYTHONHASHSEED.
 
 State changes go through the `gain_*` methods, which record what is new in the
-step's `Delta`; the delta drives the frontier update (`actions.candidates`), is the
+step's `Delta`; the delta drives the frontier update (`triggers.candidates`), is the
 `state_after.delta` of the step, and is what `replay_check` re-derives.
 """
 
