@@ -118,7 +118,7 @@ def _get(obj: Any, name: str) -> Any:
     return obj[name] if isinstance(obj, dict) else getattr(obj, name)
 
 
-def dc_known(ix: WorldIndex, fold: _Fold, dom: str) -> bool:
+def _dc_known(ix: WorldIndex, fold: _Fold, dom: str) -> bool:
     return any(dc in fold.known_hosts for dc in ix.domain_dcs.get(dom, ()))
 
 
@@ -161,7 +161,7 @@ def _check(ix: WorldIndex, fold: _Fold, step: dict[str, Any], delta: dict[str, A
         if tgt in ix.hosts and tgt not in fold.known_hosts and name not in _DOMAIN_EDGE:
             problems.append(f"target host {tgt} not discovered")
         if name in _DOMAIN_EDGE:
-            if not dc_known(ix, fold, tgt):
+            if not _dc_known(ix, fold, tgt):
                 problems.append("no DC of the target domain known")
             allowed_domains.add(tgt)
             allowed_owned.update(p for p in (ix.domain_administrator.get(tgt),
@@ -223,7 +223,7 @@ def _check_node(ix: WorldIndex, fold: _Fold, name: str, key: str, delta: dict[st
         hosts.update(ix.subnet_hosts.get(key, ()))
     elif name == "bloodhound_collect":
         need(key in fold.auth, f"collected {key} without a credential valid there")
-        need(dc_known(ix, fold, key), "collected a domain with no known DC")
+        need(_dc_known(ix, fold, key), "collected a domain with no known DC")
         for edge in (*ix.out_edges.get(key, ()), *ix.in_edges.get(key, ())):
             if edge["edge_type"] == "TrustedBy":
                 hosts.update(ix.domain_dcs.get(edge["target"] if edge["source"] == key
@@ -268,7 +268,7 @@ def _check_node(ix: WorldIndex, fold: _Fold, name: str, key: str, delta: dict[st
             admin.add(host)
     elif name == "dcsync":
         need(key in fold.compromised, "DCSync of a domain not compromised and with no edge")
-        need(dc_known(ix, fold, key), "DCSync with no known DC")
+        need(_dc_known(ix, fold, key), "DCSync with no known DC")
         domains.add(key)
         owned.update(p for p in (ix.domain_administrator.get(key), ix.domain_krbtgt.get(key)) if p)
     else:
