@@ -185,8 +185,8 @@ def seed_jobs(database_url: str, workspace: str, count: int) -> None:
         ws_id = tenancy.create_workspace(conn, "local", workspace, workspace, now)  # type: ignore[arg-type]
         user_id = tenancy.user_id_by_name(conn, "admin")  # type: ignore[arg-type]
         tenancy.set_membership(conn, user_id, ws_id, access.Role.OWNER, now)  # type: ignore[arg-type]
-        ws_access = tenancy.workspace_access(  # type: ignore[arg-type]
-            conn, tenancy.authenticate(conn, access.hash_key(KEY), now).principal, "local", workspace)
+        ws_access = tenancy.authorize(  # type: ignore[arg-type]
+            conn, access.hash_key(KEY), "local", workspace, now).access
         project = tenancy.default_project_id(conn, ws_id)  # type: ignore[arg-type]
         batch = []
         for i in range(count):

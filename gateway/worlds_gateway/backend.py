@@ -25,7 +25,7 @@ import inspect
 import logging
 import re
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeGuard
 
 import grpc
 from google.protobuf.descriptor import MethodDescriptor
@@ -88,6 +88,14 @@ def method_path(method: MethodDescriptor) -> str:
     return f"/{method.containing_service.full_name}/{method.name}"
 
 
+def _wire_codecs(
+    method: MethodDescriptor,
+) -> tuple[Callable[[Message], bytes], Callable[[bytes], Message]]:
+    """(request serializer, response deserializer) of ``method``, from its message classes."""
+    request_type, response_type = GetMessageClass(method.input_type), GetMessageClass(method.output_type)
+    return request_type.SerializeToString, response_type.FromString
+
+
 class ChannelBackend:
     """Calls the service over ``channel``.
 
@@ -103,12 +111,17 @@ class ChannelBackend:
     def _callable(self, method: MethodDescriptor) -> grpc.aio.UnaryUnaryMultiCallable[Message, Message]:
         callable_ = self._callables.get(method.full_name)
         if callable_ is None:
-            callable_ = self._channel.unary_unary(
-                method_path(method),
-                request_serializer=GetMessageClass(method.input_type).SerializeToString,
-                response_deserializer=GetMessageClass(method.output_type).FromString,
-            )
+            callable_ = self._channel.unary_unary(method_path(method), *_wire_codecs(method))
             self._callables[method.full_name] = callable_
+        return callable_
+
+    def _stream_callable(
+        self, method: MethodDescriptor
+    ) -> grpc.aio.UnaryStreamMultiCallable[Message, Message]:
+        callable_ = self._stream_callables.get(method.full_name)
+        if callable_ is None:
+            callable_ = self._channel.unary_stream(method_path(method), *_wire_codecs(method))
+            self._stream_callables[method.full_name] = callable_
         return callable_
 
     async def unary(
@@ -138,16 +151,10 @@ class ChannelBackend:
         *,
         peer: str | None = None,
     ) -> ServerStream:
-        callable_ = self._stream_callables.get(method.full_name)
-        if callable_ is None:
-            callable_ = self._channel.unary_stream(
-                method_path(method),
-                request_serializer=GetMessageClass(method.input_type).SerializeToString,
-                response_deserializer=GetMessageClass(method.output_type).FromString,
-            )
-            self._stream_callables[method.full_name] = callable_
         stream = ServerStream()
-        stream.attach(self._read_call(callable_, request, tuple(metadata), timeout, stream))
+        stream.attach(
+            self._read_call(self._stream_callable(method), request, tuple(metadata), timeout, stream)
+        )
         return stream
 
     @staticmethod
@@ -208,6 +215,16 @@ def _internal() -> status_pb2.Status:
     return make_status(code_pb2.INTERNAL, "Internal error", REASON_INTERNAL)
 
 
+def _deadline_exceeded() -> status_pb2.Status:
+    # grpc's own message for a passed deadline, so both modes yield the same Status.
+    return status_from_call(code_pb2.DEADLINE_EXCEEDED, "Deadline Exceeded", ())
+
+
+def _is_response(method: MethodDescriptor, value: object) -> TypeGuard[Message]:
+    """Whether a handler's ``value`` is a message of ``method``'s response type."""
+    return isinstance(value, Message) and value.DESCRIPTOR.full_name == method.output_type.full_name
+
+
 class InProcessBackend:
     """Calls ``servicer``'s methods directly: ``await servicer.<Method>(request, context)``.
 
@@ -233,11 +250,10 @@ class InProcessBackend:
         *,
         peer: str | None = None,
     ) -> ServerStream:
-        handler = getattr(self._servicer, method.name, None)
-        if handler is None:
-            return ServerStream.failed(status_from_call(code_pb2.UNIMPLEMENTED, "Method not found!", ()))
-        deadline = None if timeout is None else asyncio.get_running_loop().time() + timeout
-        context = InProcessContext(metadata, deadline=deadline, peer=peer or "unknown")
+        try:
+            handler, context, deadline = self._start(method, metadata, timeout, peer)
+        except RpcStatusError as error:
+            return ServerStream.failed(error.status)
         stream = ServerStream(buffer=self._stream_buffer)
         context.bind_stream(stream.mark_started, lambda message: self._put(method, stream, message))
         stream.attach(
@@ -246,11 +262,21 @@ class InProcessBackend:
         )
         return stream
 
+    def _start(
+        self, method: MethodDescriptor, metadata: Metadata, timeout: float | None, peer: str | None
+    ) -> tuple[Callable[..., Any], InProcessContext, float | None]:
+        """The set-up of one call, unary or streaming: the servicer's handler, a fresh context
+        and the deadline (loop time). UNIMPLEMENTED, as grpc answers for a method the server
+        did not register, when the servicer has no such method."""
+        handler = getattr(self._servicer, method.name, None)
+        if handler is None:
+            raise RpcStatusError(status_from_call(code_pb2.UNIMPLEMENTED, "Method not found!", ()))
+        deadline = None if timeout is None else asyncio.get_running_loop().time() + timeout
+        return handler, InProcessContext(metadata, deadline=deadline, peer=peer or "unknown"), deadline
+
     @staticmethod
     async def _put(method: MethodDescriptor, out: ServerStream, message: Any) -> None:
-        if not isinstance(message, Message) or (
-            message.DESCRIPTOR.full_name != method.output_type.full_name
-        ):
+        if not _is_response(method, message):
             raise TypeError(
                 f"{method.full_name} streamed {type(message).__name__}, not a "
                 f"{method.output_type.full_name}"
@@ -288,7 +314,7 @@ class InProcessBackend:
         except TimeoutError:
             if scope.expired():
                 cancelled = True
-                out.end(status_from_call(code_pb2.DEADLINE_EXCEEDED, "Deadline Exceeded", ()))
+                out.end(_deadline_exceeded())
             else:
                 out.end(self._crashed(context, method))
         except asyncio.CancelledError:
@@ -320,12 +346,7 @@ class InProcessBackend:
         *,
         peer: str | None = None,
     ) -> Message:
-        handler = getattr(self._servicer, method.name, None)
-        if handler is None:
-            # What grpc answers for a method the server did not register.
-            raise RpcStatusError(status_from_call(code_pb2.UNIMPLEMENTED, "Method not found!", ()))
-        deadline = None if timeout is None else asyncio.get_running_loop().time() + timeout
-        context = InProcessContext(metadata, deadline=deadline, peer=peer or "unknown")
+        handler, context, deadline = self._start(method, metadata, timeout, peer)
         try:
             response = await self._run(handler, request, context, deadline, method)
         except BaseException:
@@ -353,25 +374,21 @@ class InProcessBackend:
         except TimeoutError:
             if not scope.expired():
                 raise RpcStatusError(self._crashed(context, method)) from None
-            # grpc's own message for a passed deadline, so both modes yield the same Status.
-            status = status_from_call(code_pb2.DEADLINE_EXCEEDED, "Deadline Exceeded", ())
-            raise RpcStatusError(status) from None
+            raise RpcStatusError(_deadline_exceeded()) from None
         except Exception:
             raise RpcStatusError(self._crashed(context, method)) from None
         failed = context.status()
         if failed is not None:
             raise RpcStatusError(failed)
-        if not isinstance(response, Message) or (
-            response.DESCRIPTOR.full_name != method.output_type.full_name
-        ):
-            logger.error(
-                "%s returned %s, not a %s",
-                method.full_name,
-                type(response).__name__,
-                method.output_type.full_name,
-            )
-            raise RpcStatusError(_internal())
-        return response
+        if _is_response(method, response):
+            return response
+        logger.error(
+            "%s returned %s, not a %s",
+            method.full_name,
+            type(response).__name__,
+            method.output_type.full_name,
+        )
+        raise RpcStatusError(_internal())
 
     @staticmethod
     def _crashed(context: InProcessContext, method: MethodDescriptor) -> status_pb2.Status:

@@ -19,7 +19,6 @@ field names are checked here too.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from google.api import annotations_pb2, http_pb2
 from google.protobuf.descriptor import (
@@ -117,10 +116,6 @@ class Binding:
     @property
     def operation_id(self) -> str:
         return self.method.name if self.index == 0 else f"{self.method.name}_{self.index}"
-
-    @cached_property
-    def has_body(self) -> bool:
-        return bool(self.body)
 
     def field_source(self, field_path: str) -> str:
         """Where a request field travels: ``"path"``, ``"body"`` or ``"query"`` (http.proto)."""

@@ -52,7 +52,8 @@ def create_tenant(conn: Connection, org: str = "acme", workspace: str = "red") -
     other_ws_id = tenancy.create_workspace(conn, org, "blue", "Blue", now)
     outsider = _member(conn, "olga", other_ws_id, access.Role.OWNER, now)
     revoked = _member(conn, "rita", ws_id, access.Role.OWNER, now)
-    key_id = tenancy.authenticate(conn, access.hash_key(revoked.key), now).principal.key_id
+    key_id = tenancy.authorize(conn, access.hash_key(revoked.key), org, workspace,
+                               now).access.principal.key_id
     tenancy.revoke_api_key(conn, key_id, now)
     return Tenant(
         org=org,

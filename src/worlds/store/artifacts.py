@@ -41,8 +41,6 @@ DETAILS_PER_BUCKET = 256
 # generation process spends its time here on enterprise worlds.
 _LEVEL = 1
 
-RUN_KINDS = ("nodes", "edges")
-BUCKET_KINDS = ("hosts", "principals")
 EDGE_FIELDS = ("id", "source", "target", "edge_type", "severity")
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -189,8 +189,3 @@ def list_jobs(conn: Connection, flt: JobFilter, offset: int, limit: int) -> JobP
     page, total = _list_statements(tuple(name for name in _FILTERS if name in params))
     rows = list(conn.execute(page, {**params, "offset": offset, "limit": limit}))
     return JobPage(rows, int(conn.execute(total, params).scalar_one()))
-
-
-def count_rows(conn: Connection, workspace_id: str) -> Sequence[Row[Any]]:
-    """The raw counters of a workspace (for consistency checks)."""
-    return list(conn.execute(select(job_counts).where(job_counts.c.workspace_id == workspace_id)))

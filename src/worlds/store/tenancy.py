@@ -134,28 +134,8 @@ def list_api_keys(conn: Connection) -> list[Row[Any]]:
         .join(users, users.c.id == api_keys.c.user_id).order_by(api_keys.c.created_at)))
 
 
-@dataclass(frozen=True)
-class Authenticated:
-    principal: Principal
-    # True when the key's last use is stale enough to be recorded again.
-    needs_touch: bool
-
-
 # The per-call statements are built once: constructing a statement costs more
 # than executing its cached compiled form.
-_AUTHENTICATE = (
-    select(api_keys.c.id, api_keys.c.revoked_at, api_keys.c.last_used_at, users.c.id.label("uid"),
-           users.c.email, users.c.username, users.c.full_name)
-    .join(users, users.c.id == api_keys.c.user_id)
-    .where(api_keys.c.key_hash == bindparam("key_hash"))
-)
-_WORKSPACE_ACCESS = (
-    select(workspaces.c.id, workspaces.c.organization_id, memberships.c.role)
-    .join(orgs, orgs.c.id == workspaces.c.organization_id)
-    .join(memberships, and_(memberships.c.workspace_id == workspaces.c.id,
-                            memberships.c.user_id == bindparam("user_id")))
-    .where(orgs.c.slug == bindparam("org"), workspaces.c.slug == bindparam("ws"))
-)
 _AUTHORIZE = (
     select(api_keys.c.id, api_keys.c.revoked_at, api_keys.c.last_used_at, users.c.id.label("uid"),
            users.c.email, users.c.username, users.c.full_name,
@@ -182,19 +162,6 @@ _TOUCH_KEY = update(api_keys).where(api_keys.c.id == bindparam("key_id")).values
     last_used_at=bindparam("now"))
 
 
-def authenticate(conn: Connection, key_hash: str, now: datetime) -> Authenticated:
-    """The principal behind a key, or Unauthenticated for an unknown or revoked key."""
-    row = conn.execute(_AUTHENTICATE, {"key_hash": key_hash}).first()
-    if row is None:
-        raise Unauthenticated("Invalid API key", reason="INVALID_API_KEY")
-    if row.revoked_at is not None:
-        raise Unauthenticated("This API key has been revoked", reason="API_KEY_REVOKED")
-    principal = Principal(user_id=row.uid, email=row.email, username=row.username,
-                          full_name=row.full_name, key_id=row.id)
-    stale = row.last_used_at is None or now - row.last_used_at >= KEY_TOUCH_INTERVAL
-    return Authenticated(principal, stale)
-
-
 @dataclass(frozen=True)
 class Authorized:
     access: WorkspaceAccess
@@ -205,7 +172,9 @@ class Authorized:
 
 def authorize(conn: Connection, key_hash: str, org_slug: str, ws_slug: str,
               now: datetime) -> Authorized:
-    """`authenticate` then `workspace_access`, in one query: the hot path of every call."""
+    """The caller behind `key_hash` and its role in org/workspace, in one query: the hot path
+    of every call. Unauthenticated for an unknown or revoked key; NotFound when the workspace
+    does not exist *or* the caller is not a member (the contract does not reveal which)."""
     row = conn.execute(_AUTHORIZE, {"key_hash": key_hash, "org": org_slug, "ws": ws_slug}).first()
     if row is None:
         raise Unauthenticated("Invalid API key", reason="INVALID_API_KEY")
@@ -224,19 +193,6 @@ def authorize(conn: Connection, key_hash: str, org_slug: str, ws_slug: str,
 
 def touch_api_key(conn: Connection, key_id: str, now: datetime) -> None:
     conn.execute(_TOUCH_KEY, {"key_id": key_id, "now": now})
-
-
-def workspace_access(conn: Connection, principal: Principal, org_slug: str,
-                     ws_slug: str) -> WorkspaceAccess:
-    """The principal's role in org/workspace; NotFound when it does not exist *or* the
-    principal is not a member (the contract does not reveal which)."""
-    row = conn.execute(_WORKSPACE_ACCESS,
-                       {"user_id": principal.user_id, "org": org_slug, "ws": ws_slug}).first()
-    if row is None:
-        raise NotFound(f"Workspace '{org_slug}/{ws_slug}' not found",
-                       metadata={"org": org_slug, "workspace": ws_slug})
-    return WorkspaceAccess(principal=principal, organization_id=row.organization_id,
-                           workspace_id=row.id, role=Role(row.role))
 
 
 def default_project_id(conn: Connection, workspace_id: str) -> str:
