@@ -220,7 +220,7 @@ def _deadline_exceeded() -> status_pb2.Status:
     return status_from_call(code_pb2.DEADLINE_EXCEEDED, "Deadline Exceeded", ())
 
 
-def _is_response(method: MethodDescriptor, value: object) -> TypeGuard[Message]:
+def _is_response(value: object, method: MethodDescriptor) -> TypeGuard[Message]:
     """Whether a handler's ``value`` is a message of ``method``'s response type."""
     return isinstance(value, Message) and value.DESCRIPTOR.full_name == method.output_type.full_name
 
@@ -276,7 +276,7 @@ class InProcessBackend:
 
     @staticmethod
     async def _put(method: MethodDescriptor, out: ServerStream, message: Any) -> None:
-        if not _is_response(method, message):
+        if not _is_response(message, method):
             raise TypeError(
                 f"{method.full_name} streamed {type(message).__name__}, not a "
                 f"{method.output_type.full_name}"
@@ -380,7 +380,7 @@ class InProcessBackend:
         failed = context.status()
         if failed is not None:
             raise RpcStatusError(failed)
-        if _is_response(method, response):
+        if _is_response(response, method):
             return response
         logger.error(
             "%s returned %s, not a %s",
