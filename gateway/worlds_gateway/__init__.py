@@ -13,9 +13,9 @@ How a request flows, module by module::
 
     routing     Starlette routes built from bindings (404 / 405 + Allow; custom verbs)
     endpoint    the ASGI handler of a unary binding: headers, body, call, response
-    streaming   the ASGI handler of a server-streaming binding: NDJSON / SSE, disconnects
-    framing     Accept negotiation; SSE and NDJSON framing of items, errors, the end
-    stream      ServerStream: bounded hand-off from the task running a streaming call
+    stream_endpoint  the ASGI handler of a server-streaming binding: NDJSON / SSE, disconnects
+    stream_formats   Accept negotiation; SSE and NDJSON framing of items, errors, the end
+    server_stream    ServerStream: bounded hand-off from the task running a streaming call
     transcode   per binding: path + query + body → request; response → body, Location
     template    google.api.http path templates: grammar, matching, expansion
     query       query parameters → fields;  metadata   headers → gRPC metadata, deadline
@@ -31,7 +31,7 @@ from .app import create_gateway_app
 from .backend import Backend, ChannelBackend, InProcessBackend
 from .context import InProcessContext
 from .errors import RpcStatusError
-from .stream import ServerStream
+from .server_stream import ServerStream
 
 __all__ = [
     "Backend",

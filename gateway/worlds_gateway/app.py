@@ -26,7 +26,7 @@ from .endpoint import Limits, UnaryEndpoint, error_response
 from .errors import REASON_INTERNAL, make_status, status_for_http
 from .openapi import build_openapi
 from .routing import RouteTable, TranscodedRoute
-from .streaming import StreamingEndpoint
+from .stream_endpoint import StreamingEndpoint
 from .transcode import Transcoder
 
 logger = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ def create_gateway_app(
     false or raises). ``default_timeout`` is the call deadline when the client sends no
     ``Grpc-Timeout``; None means no deadline. Server streams use ``stream_timeout`` instead
     (None: a watch lasts as long as its client) and send their ``200`` headers at the latest
-    ``stream_headers_timeout`` seconds after the call started (see ``streaming.py``).
+    ``stream_headers_timeout`` seconds after the call started (see ``stream_endpoint.py``).
     ``comments`` (full name → text, see
     :func:`~worlds_gateway.openapi.comments_from_files`) feed OpenAPI descriptions.
     """

@@ -13,7 +13,7 @@ Both report every failure as :class:`~worlds_gateway.errors.RpcStatusError` with
 ``design.md``, "gateway/"); ``tests/gateway`` runs every REST test against both.
 
 Server streams (:meth:`Backend.stream`) run in a task of their own and hand their messages to a
-:class:`~worlds_gateway.stream.ServerStream`; closing that stream cancels the call, which the
+:class:`~worlds_gateway.server_stream.ServerStream`; closing that stream cancels the call, which the
 servicer sees the same way in both modes: ``asyncio.CancelledError`` at its current ``await``
 (its ``finally`` blocks run, its generator is closed) and its done callbacks.
 """
@@ -41,7 +41,7 @@ from .errors import (
     make_status,
     status_from_call,
 )
-from .stream import ServerStream
+from .server_stream import ServerStream
 
 logger = logging.getLogger(__name__)
 
@@ -234,7 +234,7 @@ class InProcessBackend:
 
     A server-streaming method is what grpc.aio accepts: an async generator
     (``async def WatchJob(self, request, context): ... yield response``) or a coroutine that
-    calls ``await context.write(response)``. It runs in its own task (see ``stream.py``).
+    calls ``await context.write(response)``. It runs in its own task (see ``server_stream.py``).
     """
 
     def __init__(self, servicer: object, *, stream_buffer: int = 1) -> None:

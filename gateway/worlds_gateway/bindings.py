@@ -41,7 +41,7 @@ FieldChain = tuple[FieldDescriptor, ...]
 _VERBS = ("get", "put", "post", "delete", "patch")
 
 RESERVED_EVENTS = frozenset({"error", "done"})
-"""SSE event names the gateway itself sends (see ``streaming.py``); a stream's own event types
+"""SSE event names the gateway itself sends (see ``stream_endpoint.py``); a stream's own event types
 may not use them."""
 
 

@@ -1,4 +1,4 @@
-"""How a server-streaming route is documented in OpenAPI 3.1 (what ``framing.py`` writes).
+"""How a server-streaming route is documented in OpenAPI 3.1 (what ``stream_formats.py`` writes).
 
 OpenAPI 3.1 has no way to say "a sequence of these" for a response (3.2 adds ``itemSchema``),
 so the ``200`` response of a stream carries:
@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from .bindings import Binding, StreamRule
-from .framing import NDJSON, SSE
+from .stream_formats import NDJSON, SSE
 
 Schema = dict[str, Any]
 

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from google.rpc import code_pb2, status_pb2
 from worlds_gateway import RpcStatusError
-from worlds_gateway.stream import ServerStream
+from worlds_gateway.server_stream import ServerStream
 
 from worlds.v1 import worlds_service_pb2
 

@@ -1,6 +1,6 @@
 """The ASGI handler of a server-streaming binding: one call, relayed as SSE or NDJSON.
 
-What happens, in order (the framing itself is in ``framing.py``):
+What happens, in order (the framing itself is in ``stream_formats.py``):
 
 1. The request is read exactly as for a unary binding (same checks, same errors). The
    ``Last-Event-ID`` header, when the binding has ``http_stream.resume_field``, fills that
@@ -10,7 +10,7 @@ What happens, in order (the framing itself is in ``framing.py``):
    ``Grpc-Timeout`` when sent, else ``Limits.stream_timeout`` (none by default: a watch lasts
    as long as its client), never the unary default.
 2. ``Accept`` picks the format: ``text/event-stream`` when preferred, else NDJSON (``*/*``,
-   ``application/json`` and no header included; see :func:`~worlds_gateway.framing.negotiate`).
+   ``application/json`` and no header included; see :func:`~worlds_gateway.stream_formats.negotiate`).
 3. The call starts. The HTTP status is decided when the call *starts*: it sent its initial
    metadata (``await context.send_initial_metadata(())``: "accepted"), its first message, or
    ended; as grpc-gateway waits for ``stream.Header()`` before writing a status. A call that
@@ -48,9 +48,9 @@ from .endpoint import (
     read_body,
 )
 from .errors import REASON_INTERNAL, Locator, RpcStatusError, make_status, to_http
-from .framing import Framer, framer_for, negotiate
 from .metadata import call_timeout, grpc_metadata
-from .stream import ServerStream
+from .server_stream import ServerStream
+from .stream_formats import Framer, framer_for, negotiate
 from .transcode import NO_BODY, Transcoder
 
 logger = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 from worlds_gateway.bindings import StreamRule
-from worlds_gateway.framing import NDJSON, SSE, NdjsonFramer, SseFramer, framer_for, negotiate
+from worlds_gateway.stream_formats import NDJSON, SSE, NdjsonFramer, SseFramer, framer_for, negotiate
 
 RULE = StreamRule(event_id_field="event_id", event_type_field="type", heartbeat_type="heartbeat")
 
