@@ -33,6 +33,8 @@ ALLOWED: dict[str, set[str]] = {
     # The client talks HTTP only: it must not pull in the server's storage stack.
     "worlds.client": {"worlds.config", "worlds.v1"},
     "worlds_gateway": {"worlds.v1"},
+    # The console is a client of the REST API: the gateway app it mounts on, never the store.
+    "worlds.console": {"worlds_gateway", "worlds.config"},
     # The top: wiring of one process, the admin commands, the bootstrap of an empty database.
     "worlds.bootstrap": {"worlds.core", "worlds.store"},
     "worlds.app": {"*"},

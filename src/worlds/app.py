@@ -22,6 +22,7 @@ from worlds.api.grpc_server import GrpcServer, start_grpc_server
 from worlds.api.http_server import HttpServer
 from worlds.api.servicer import WorldsServicer
 from worlds.config import Settings
+from worlds.console import mount_console
 from worlds.core.clock import Clock, system_clock
 from worlds.jobs.worker import Worker, WorkerConfig
 from worlds.store import migrate
@@ -89,6 +90,7 @@ class WorldsApp:
                                      max_body_bytes=settings.max_body_bytes,
                                      default_timeout=settings.http_timeout,
                                      comments=service_comments())
+        mount_console(gateway)
         self.http = HttpServer(gateway, settings.http_address)
         await self.http.start()
         if settings.in_process_worker:
@@ -124,7 +126,7 @@ class WorldsApp:
         assert self.grpc is not None and self.http is not None
         host = self.settings.http_address.rpartition(":")[0]
         lines = [f"worlds: gRPC on {self.settings.grpc_address.rpartition(':')[0]}:{self.grpc.port}",
-                 f"worlds: REST on http://{host}:{self.http.port} (OpenAPI at /docs)"]
+                 f"worlds: REST on http://{host}:{self.http.port} (console at /ui/, OpenAPI at /docs)"]
         if self.bootstrapped is not None:
             lines += [
                 "worlds: created org 'local', workspace 'main' and an owner API key:",

@@ -144,6 +144,7 @@ def cmd_gateway(args: argparse.Namespace) -> int:
 
     from worlds.api.http_server import HttpServer
     from worlds.app import SERVICE_DESCRIPTOR, service_comments
+    from worlds.console import mount_console
 
     state: dict[str, Any] = {}
 
@@ -152,6 +153,7 @@ def cmd_gateway(args: argparse.Namespace) -> int:
         state["channel"] = channel
         app = create_gateway_app(SERVICE_DESCRIPTOR, ChannelBackend(channel),
                                  default_timeout=args.timeout, comments=service_comments())
+        mount_console(app)
         server = state["http"] = HttpServer(app, args.http_address)
         await server.start()
         print(f"worlds: REST gateway on http://{args.http_address.rpartition(':')[0]}:{server.port}"

@@ -1,0 +1,60 @@
+// Cytoscape.js, set up once for every graph of the console. Elements are the API's own
+// format ({data: {id, label, node_type | source, target, edge_type}}), so pages hand the
+// routes' answers over unchanged. Colours are derived from the type names (a stable hash
+// into a palette), so a new node or edge type of the generator needs no change here.
+
+import cytoscape from '/ui/vendor/cytoscape.esm.min.mjs';
+
+const PALETTE = ['#2b6cb0', '#c05621', '#2f855a', '#b83280', '#6b46c1', '#c53030', '#2c7a7b',
+  '#975a16', '#4a5568', '#d69e2e', '#319795', '#805ad5', '#dd6b20', '#38a169', '#e53e3e'];
+
+export function colour(name) {
+  let hash = 0;
+  for (const ch of String(name)) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
+  return PALETTE[hash % PALETTE.length];
+}
+
+const SHAPES = {user: 'ellipse', group: 'round-hexagon', computer: 'round-rectangle', host: 'round-rectangle',
+  domain: 'star', ou: 'round-triangle', gpo: 'diamond', aggregate: 'round-octagon'};
+
+export function style() {
+  return [
+    {selector: 'node', style: {
+      'label': 'data(label)', 'font-size': 9, 'color': '#1a202c', 'text-valign': 'bottom', 'text-margin-y': 3,
+      'background-color': (n) => colour(n.data('node_type') || 'node'),
+      'shape': (n) => SHAPES[n.data('node_type')] || 'ellipse', 'width': 18, 'height': 18,
+      'text-max-width': 120, 'text-wrap': 'ellipsis', 'min-zoomed-font-size': 6}},
+    {selector: 'node[weight]', style: {'width': 'mapData(weight, 1, 5000, 18, 60)', 'height': 'mapData(weight, 1, 5000, 18, 60)'}},
+    {selector: 'edge', style: {
+      'width': 1.5, 'curve-style': 'bezier', 'target-arrow-shape': 'triangle', 'arrow-scale': 0.7,
+      'line-color': (e) => colour(e.data('edge_type') || 'edge'),
+      'target-arrow-color': (e) => colour(e.data('edge_type') || 'edge'), 'opacity': 0.8}},
+    {selector: 'edge[weight]', style: {'width': 'mapData(weight, 1, 1000, 1, 8)'}},
+    {selector: '.hidden', style: {'display': 'none'}},
+    {selector: '.center', style: {'border-width': 3, 'border-color': '#1a202c'}},
+    {selector: ':selected', style: {'border-width': 3, 'border-color': '#d69e2e', 'line-color': '#d69e2e'}},
+    {selector: '.path', style: {'border-width': 4, 'border-color': '#e53e3e', 'line-color': '#e53e3e',
+      'target-arrow-color': '#e53e3e', 'width': 4, 'opacity': 1, 'z-index': 10}},
+    {selector: '.current', style: {'border-width': 4, 'border-color': '#d69e2e', 'line-color': '#d69e2e',
+      'target-arrow-color': '#d69e2e', 'width': 5, 'opacity': 1, 'z-index': 20}},
+    {selector: '.faded', style: {'opacity': 0.25}},
+  ];
+}
+
+export function createGraph(container, elements, layout) {
+  return cytoscape({
+    container, elements: elements || [], style: style(), wheelSensitivity: 0.3,
+    layout: layout || {name: 'cose', animate: false, nodeDimensionsIncludeLabels: false},
+    minZoom: 0.05, maxZoom: 4, boxSelectionEnabled: false,
+  });
+}
+
+export function layoutFor(count) {
+  // cose is good up to a few hundred nodes; past that a concentric layout keeps the draw
+  // within the click budget.
+  if (count > 600) return {name: 'concentric', animate: false, minNodeSpacing: 4,
+    concentric: (n) => (n.hasClass('center') ? 10 : 10 - Math.min(9, n.data('hops') || 1)), levelWidth: () => 1};
+  return {name: 'cose', animate: false, numIter: count > 200 ? 300 : 1000, nodeDimensionsIncludeLabels: false};
+}
+
+export {cytoscape};
