@@ -42,6 +42,7 @@ async function render() {
     view.replaceChildren(h('p', {class: 'muted'}, 'Loading…'));
     try {
       const page = await import(`./pages/${name}.js`);
+      performance.mark(`page-loaded:${name}`);
       const next = h('div', {class: 'page', 'data-page': name});
       view.replaceChildren(next);
       cleanup = (await page.render(next, {...args, query})) || null;
@@ -136,10 +137,13 @@ export async function loadScope() {
 
 async function enter() {
   signedIn = true;
-  if (!(await loadWho())) { signedIn = false; renderSignIn(); return; }
   top.hidden = false;
-  await loadScope();
-  await render();
+  // The page renders with the scope remembered here while the user and the scope are checked,
+  // all at once: the first page does not wait for one request after another.
+  const before = `${scope.org}/${scope.ws}`;
+  const [who] = await Promise.all([loadWho(), loadScope().catch(() => null), render()]);
+  if (!who) { signedIn = false; renderSignIn(); return; }
+  if (`${scope.org}/${scope.ws}` !== before) await render();
 }
 
 onUnauthenticated(() => {
@@ -172,6 +176,7 @@ window.addEventListener('hashchange', render);
 (async () => {
   try {
     const current = await sessions.current();
+    performance.mark('session-checked');
     if (current.signed_in) { await enter(); return; }
   } catch { /* fall through to the sign-in form */ }
   renderSignIn();

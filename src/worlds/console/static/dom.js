@@ -43,10 +43,13 @@ export function route(...parts) {
   return href;
 }
 
+// One formatter for every timestamp: toLocaleString() would build one per call.
+const TIME = new Intl.DateTimeFormat(undefined, {dateStyle: 'short', timeStyle: 'medium'});
+
 export function when(iso) {
   if (!iso) return '—';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? String(iso) : d.toLocaleString();
+  return Number.isNaN(d.getTime()) ? String(iso) : TIME.format(d);
 }
 
 export function shortId(id) {

@@ -55,6 +55,7 @@ export async function render(root, {id}) {
       }
     }
     cy = createGraph(graphBox, [...nodes.values(), ...edges.values()], {name: 'breadthfirst', directed: true, spacingFactor: 0.9, animate: false});
+    graphBox.cy = cy; // for devtools and the browser tests
   } catch (err) {
     graphBox.replaceWith(errorBox(err));
   }

@@ -44,6 +44,7 @@ export async function render(root, {id}) {
     const data = overviewResult.value;
     const elements = [...data.nodes, ...data.edges].map((el) => withWeight(el));
     cy = createGraph(overview, elements, {name: 'cose', animate: false});
+    overview.cy = cy; // for devtools and the browser tests
   } else overview.replaceWith(errorBox(overviewResult.reason));
   if (commandsResult.status === 'fulfilled') {
     catalog.append(h('table', {class: 'grid'},
