@@ -4,7 +4,7 @@
 // as Last-Event-ID, so the stream resumes after it and nothing is lost or repeated. When the
 // browser gives up (the server answered an error, or was down when it retried), we open a new
 // EventSource ourselves with the last id as `resume_token`. A resume token too old to serve
-// (FAILED_PRECONDITION, RESUME_TOKEN_EXPIRED) calls `onReset`: the caller reloads its list and
+// (409 conflict: FAILED_PRECONDITION, RESUME_TOKEN_EXPIRED) calls `onReset`: the caller reloads its list and
 // the watch starts afresh. No polling anywhere.
 
 import {apiUrl} from './api.js';
@@ -41,7 +41,7 @@ export function follow(path, params, {onEvent, onReset, onState}) {
         try { envelope = JSON.parse(message.data); } catch { envelope = null; }
         source.close();
         const reason = envelope && envelope.detail ? String(envelope.detail) : '';
-        if (/resume/i.test(reason) || (envelope && envelope.code === 400)) {
+        if (/resume/i.test(reason) || (envelope && envelope.code === 409)) {
           lastId = null;
           onReset && onReset();
         }
