@@ -7,7 +7,9 @@ A failing test leaves a full-page screenshot of each of its pages under
 from __future__ import annotations
 
 import contextlib
+import json
 import re
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -70,6 +72,21 @@ def context(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
 @pytest.fixture
 def console(context: Any) -> Watched:
     return Watched.open(context)
+
+
+def require_routes(served: Served, *fragments: str) -> None:
+    """Skip unless this build serves a route containing each fragment (routes other parts add)."""
+    with urllib.request.urlopen(served.url + "/openapi.json") as response:
+        paths = list(json.loads(response.read())["paths"])
+    missing = [f for f in fragments if not any(f in p for p in paths)]
+    if missing:
+        pytest.skip(f"this build serves no route for {missing}")
+
+
+def script_errors(console: Watched) -> list[str]:
+    """CSP violations and uncaught errors only (not a failed request's console line)."""
+    return [e for e in console.errors
+            if e.startswith("pageerror") or "Content Security Policy" in e or "Refused" in e]
 
 
 def sign_in(console: Watched, base_url: str, key: str = KEY) -> None:

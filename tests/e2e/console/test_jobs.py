@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.e2e.console.conftest import KEY, serve, sign_in
+from tests.e2e.console.conftest import KEY, script_errors, serve, sign_in
 from tests.support.browser import Watched
 from tests.support.console_api import WORLDS, create_world, rest, wait_job
 from tests.support.jobs import WorkerProcess
@@ -98,4 +98,5 @@ def test_a_world_named_like_a_script_renders_as_text(served: Served, console: Wa
     assert page.locator("#world-name").inner_text() == name
     assert page.evaluate("document.querySelectorAll('main script').length") == 0
     assert dialogs == []
-    assert console.errors == []
+    # The page may also ask for routes this build lacks; what matters here is that nothing ran.
+    assert script_errors(console) == []

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.console.conftest import KEY, sign_in
+from tests.e2e.console.conftest import KEY, require_routes, sign_in
 from tests.support.browser import Watched
 from tests.support.console_api import WORLDS, create_world, rest
 from tests.support.served import Served
@@ -47,6 +47,7 @@ def click_node(page: Any, selector: str, node_id: str) -> None:
 
 
 def test_world_page_shows_stats_overview_and_command_catalog(served: Served, console: Watched) -> None:
+    require_routes(served, "/graph/overview", "/commands", "/trajectories")
     job = create_world(served.url, KEY, name="catalogued", seed=11, num_users=30, num_hosts=8)
     page = console.page
     sign_in(console, served.url)
@@ -65,6 +66,7 @@ def test_world_page_shows_stats_overview_and_command_catalog(served: Served, con
 
 def test_graph_explorer_search_expand_and_host_details(served: Served, console: Watched,
                                                        tmp_path: Path) -> None:
+    require_routes(served, "/graph/subgraph", "/principals/search")
     job = create_world(served.url, KEY, name="explored", seed=5, num_users=40, num_hosts=12)
     for seed in (1, 2):
         create_world(served.url, KEY, name=f"world {seed}", seed=seed, num_users=5, num_hosts=3)

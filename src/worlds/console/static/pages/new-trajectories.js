@@ -29,7 +29,7 @@ export async function render(root, {query}) {
       errorSlot.replaceChildren(errorBox(err));
     }
   });
-  root.append(h('h1', null, 'Sample trajectories'), form);
+  // The form appears once its world list is filled, so what is shown can be submitted.
   try {
     const page = await api.get(worlds('manifests'), {page_size: 100});
     manifests.replaceChildren(...page.items.map((m) =>
@@ -38,4 +38,5 @@ export async function render(root, {query}) {
   } catch (err) {
     errorSlot.replaceChildren(errorBox(err));
   }
+  root.append(h('h1', null, 'Sample trajectories'), form);
 }

@@ -54,7 +54,7 @@ export async function render(root, {id}) {
         edges.set(edgeId, {data: {id: `e:${edgeId}`, source: String(t.source), target: String(t.target), edge_type: (step.details && step.details.edge_type) || step.command_name || 'edge'}});
       }
     }
-    cy = createGraph(graphBox, [...nodes.values(), ...edges.values()], {name: 'breadthfirst', directed: true, spacingFactor: 0.9, animate: false});
+    cy = createGraph(graphBox, [...nodes.values(), ...edges.values()], {name: 'cose', animate: false, nodeDimensionsIncludeLabels: true});
     graphBox.cy = cy; // for devtools and the browser tests
   } catch (err) {
     graphBox.replaceWith(errorBox(err));
