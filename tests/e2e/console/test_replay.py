@@ -10,15 +10,14 @@ from tests.support.served import Served
 
 def test_sample_trajectories_then_step_through_a_replay_with_the_keyboard(
         served: Served, console: Watched) -> None:
-    require_routes(served, "/trajectories/{trajectory_id}/replay", "/graph/overview")
+    require_routes(served, "/trajectories/{trajectory_id}/replay")
     # A medium world: the smallest preset whose footholds reach Domain Admins.
     world = create_world(served.url, KEY, name="replayed", seed=3, preset="medium")
     page = console.page
     sign_in(console, served.url)
-    page.goto(f"{served.url}/ui/#/worlds/{world['resource_id']}")
-    page.click("text=Sample trajectories >> nth=1")
+    page.click("a[data-nav=sample]")
     page.wait_for_selector("#new-trajectories")
-    assert page.locator("#f-manifest_id").input_value() == world["resource_id"]
+    page.select_option("#f-manifest_id", world["resource_id"])
     page.fill("#f-count", "2")
     page.select_option("#f-strategy", "greedy")
     page.fill("#f-max_steps", "60")
