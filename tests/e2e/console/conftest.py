@@ -74,9 +74,10 @@ def console(context: Any) -> Watched:
     return Watched.open(context)
 
 
-def require_routes(served: Served, *fragments: str) -> None:
+def require_routes(served: Served | str, *fragments: str) -> None:
     """Skip unless this build serves a route containing each fragment (routes other parts add)."""
-    with urllib.request.urlopen(served.url + "/openapi.json") as response:
+    base_url = served if isinstance(served, str) else served.url
+    with urllib.request.urlopen(base_url + "/openapi.json") as response:
         paths = list(json.loads(response.read())["paths"])
     missing = [f for f in fragments if not any(f in p for p in paths)]
     if missing:
@@ -90,7 +91,8 @@ def script_errors(console: Watched) -> list[str]:
 
 
 def sign_in(console: Watched, base_url: str, key: str = KEY) -> None:
-    """Through the form, as a user does."""
+    """Through the form, as a user does (the key is checked with GET /api/v1/user)."""
+    require_routes(base_url, "/api/v1/user")
     page = console.page
     page.goto(base_url + "/")
     page.fill("#api-key", key)

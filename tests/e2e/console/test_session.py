@@ -6,7 +6,7 @@ import json
 import urllib.error
 import urllib.request
 
-from tests.e2e.console.conftest import KEY, sign_in
+from tests.e2e.console.conftest import KEY, require_routes, sign_in
 from tests.support.browser import Watched
 from tests.support.served import Served
 
@@ -51,6 +51,7 @@ def test_sign_in_keeps_the_key_in_an_httponly_strict_cookie_and_sign_out_ends_it
 
 
 def test_a_bad_key_gets_a_message_and_no_cookie(served: Served, console: Watched) -> None:
+    require_routes(served, "/api/v1/user")
     page = console.page
     page.goto(served.url + "/ui/")
     page.fill("#api-key", "wk_not-a-real-key")
