@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
-from worlds.api import auth, validation
+from worlds.api import auth, paging, validation
 from worlds.api.base import MAX_OFFSET, RpcBase
 from worlds.api.boundary import Context, streaming, unary
 from worlds.convert.jobs import enum_name, job_to_proto
@@ -135,9 +135,14 @@ class JobRpcs(RpcBase):
                        context: Context) -> worlds_service_pb2.ListJobsResponse:
         page = validation.int_or_default(request, "page")
         page_size = validation.int_or_default(request, "page_size")
+        by_token = request.HasField("page_token")
 
-        def work(conn: Connection, access: WorkspaceAccess) -> job_store.JobPage:
+        def work(conn: Connection, access: WorkspaceAccess
+                 ) -> tuple[job_store.JobPage, tuple[Any, ...]]:
             validation.validate(request)
+            if by_token and request.HasField("page"):
+                raise InvalidArgument([FieldViolation(
+                    "page", "cannot be combined with page_token", "exclusive")])
             flt = job_store.JobFilter(
                 workspace_id=access.workspace_id,
                 kind=enum_name(jobs_pb2.JobKind, "JOB_KIND_", request.kind)
@@ -147,13 +152,20 @@ class JobRpcs(RpcBase):
                 project_id=request.project_id if request.HasField("project_id") else None,
                 created_by=request.created_by if request.HasField("created_by") else None,
             )
-            offset = min((page - 1) * page_size, MAX_OFFSET)
-            return job_store.list_jobs(conn, flt, offset, page_size)
+            scope = (flt.workspace_id, flt.kind, flt.status, flt.project_id, flt.created_by)
+            after = paging.decode(request.page_token, scope) if by_token else None
+            offset = 0 if by_token else min((page - 1) * page_size, MAX_OFFSET)
+            # One more than the page holds, to know whether a next page exists.
+            return job_store.list_jobs(conn, flt, offset, page_size + 1, after), scope
 
-        result = await self._read(context, request.org, request.workspace, work)
-        return worlds_service_pb2.ListJobsResponse(
-            items=[job_to_proto(row) for row in result.rows],
-            page=page, page_size=page_size, total=result.total)
+        result, scope = await self._read(context, request.org, request.workspace, work)
+        rows = result.rows[:page_size]
+        response = worlds_service_pb2.ListJobsResponse(
+            items=[job_to_proto(row) for row in rows],
+            page=0 if by_token else page, page_size=page_size, total=result.total)
+        if len(result.rows) > page_size:
+            response.next_page_token = paging.encode(rows[-1].created_at, rows[-1].id, scope)
+        return response
 
     @unary
     async def GetJob(self, request: worlds_service_pb2.GetJobRequest,

@@ -23,7 +23,7 @@ sequence), and the horizon never moves backwards (`prune` only raises it).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -73,21 +73,38 @@ def _restore(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     return job
 
 
-_INSERT = job_events.insert().returning(job_events.c.seq)
+# Rows come back in the order they were given (one multi-row INSERT … RETURNING).
+_INSERT = job_events.insert().returning(job_events.c.seq, sort_by_parameter_order=True)
 
 
-def record(dialect: SqlDialect, conn: Connection, job: Any, now: datetime) -> int:
-    """Append the state of `job` (a row or mapping, after its change); returns its seq."""
+def _row(job: Any, now: datetime) -> dict[str, Any]:
     values = job._mapping if hasattr(job, "_mapping") else job
-    dialect.events_lock(conn)
-    seq = conn.execute(_INSERT, {
+    return {
         "workspace_id": values["workspace_id"], "job_id": values["id"],
         "version": values["version"], "status": values["status"], "kind": values["kind"],
         "project_id": values.get("project_id"), "created_by": values.get("created_by"),
         "snapshot": _snapshot(values), "created_at": now,
-    }).scalar_one()
+    }
+
+
+def record(dialect: SqlDialect, conn: Connection, job: Any, now: datetime) -> int:
+    """Append the state of `job` (a row or mapping, after its change); returns its seq."""
+    return record_many(dialect, conn, [(job, now)])[0]
+
+
+def record_many(dialect: SqlDialect, conn: Connection,
+                changes: Sequence[tuple[Any, datetime]]) -> list[int]:
+    """Append the states of jobs after their changes, `(job, when)` in order, with one lock
+    and one statement: a batch of creates holds the PostgreSQL events lock for one round
+    trip, not one per job."""
+    if not changes:
+        return []
+    rows = [_row(job, now) for job, now in changes]
+    dialect.events_lock(conn)
+    result = conn.execute(_INSERT, rows[0]) if len(rows) == 1 else conn.execute(_INSERT, rows)
+    seqs = [int(seq) for seq in result.scalars()]
     mark_job_changed(conn)
-    return int(seq)
+    return seqs
 
 
 _AFTER = (

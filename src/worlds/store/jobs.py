@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, func, select
+from sqlalchemy import Connection, Row, bindparam, func, or_, select
 
 from worlds.core.ids import new_id
 from worlds.core.jobstate import Kind, ResourceType, Status
@@ -156,8 +156,7 @@ def deferred_writes(dialect: SqlDialect, conn: Connection) -> Iterator[None]:
             for key, n in deferred.counts.items()]
     if rows:
         dialect.add_counts(conn, job_counts, _COUNT_KEY, rows)
-    for job, now in deferred.events:
-        events.record(dialect, conn, job, now)
+    events.record_many(dialect, conn, deferred.events)
 
 
 def get_job(conn: Connection, workspace_id: str, job_id: str) -> Row[Any] | None:
@@ -166,26 +165,53 @@ def get_job(conn: Connection, workspace_id: str, job_id: str) -> Row[Any] | None
 
 
 @functools.cache
-def _list_statements(filters: tuple[str, ...]) -> tuple[Any, Any]:
-    """The page and total statements for one combination of filters, built once."""
-    page = _JOB_WITH_USER.where(jobs.c.workspace_id == bindparam("workspace_id"))
+def _list_statements(filters: tuple[str, ...], after: bool) -> tuple[Any, Any]:
+    """The page and total statements for one combination of filters, built once.
+
+    The page is a deferred join: the subquery walks only the covering index
+    `(workspace_id[, filter], created_at, id)` to find the page's ids, however deep the
+    offset, and only those rows are then read and joined with their creators. With
+    `after`, the page starts after a cursor position (created_at, id) instead of an offset.
+    """
+    ids = select(jobs.c.id).where(jobs.c.workspace_id == bindparam("workspace_id"))
     total = select(func.coalesce(func.sum(job_counts.c.n), 0)).where(
         job_counts.c.workspace_id == bindparam("workspace_id"))
     for name in filters:
-        page = page.where(jobs.c[name] == bindparam(name))
+        ids = ids.where(jobs.c[name] == bindparam(name))
         total = total.where(job_counts.c[name] == bindparam(name))
-    page = (page.order_by(jobs.c.created_at.desc(), jobs.c.id.desc())
-            .offset(bindparam("offset")).limit(bindparam("limit")))
+    if after:
+        # (created_at, id) < (cursor): the range bound lets the index seek to the cursor.
+        ids = ids.where(jobs.c.created_at <= bindparam("after_created_at", type_=jobs.c.created_at.type),
+                        or_(jobs.c.created_at < bindparam("after_created_at"),
+                            jobs.c.id < bindparam("after_id")))
+    newest_first = (jobs.c.created_at.desc(), jobs.c.id.desc())
+    ids = ids.order_by(*newest_first).offset(bindparam("offset")).limit(bindparam("limit"))
+    page = _JOB_WITH_USER.where(jobs.c.id.in_(ids.scalar_subquery())).order_by(*newest_first)
     return page, total
 
 
-def list_jobs(conn: Connection, flt: JobFilter, offset: int, limit: int) -> JobPage:
-    """A page of jobs, newest first (created_at, then id, descending), and the exact total."""
+@dataclass(frozen=True)
+class After:
+    """A cursor position: the (created_at, id) of the last job of the previous page."""
+
+    created_at: datetime
+    id: str
+
+
+def list_jobs(conn: Connection, flt: JobFilter, offset: int, limit: int,
+              after: After | None = None) -> JobPage:
+    """A page of jobs, newest first (created_at, then id, descending), and the exact total.
+    With `after`, the page holds the jobs that follow that position (offset then counts
+    from there)."""
     params: dict[str, Any] = {"workspace_id": flt.workspace_id}
     for name in _FILTERS:
         value = getattr(flt, name)
         if value is not None:
             params[name] = value
-    page, total = _list_statements(tuple(name for name in _FILTERS if name in params))
-    rows = list(conn.execute(page, {**params, "offset": offset, "limit": limit}))
+    page, total = _list_statements(tuple(name for name in _FILTERS if name in params),
+                                   after is not None)
+    bounds: dict[str, Any] = {"offset": offset, "limit": limit}
+    if after is not None:
+        bounds.update(after_created_at=after.created_at, after_id=after.id)
+    rows = list(conn.execute(page, {**params, **bounds}))
     return JobPage(rows, int(conn.execute(total, params).scalar_one()))

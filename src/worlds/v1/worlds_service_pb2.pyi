@@ -39,7 +39,7 @@ class CreateManifestJobResponse(_message.Message):
     def __init__(self, job: _Optional[_Union[_jobs_pb2.Job, _Mapping]] = ...) -> None: ...
 
 class ListJobsRequest(_message.Message):
-    __slots__ = ("org", "workspace", "page", "page_size", "kind", "status", "project_id", "created_by")
+    __slots__ = ("org", "workspace", "page", "page_size", "kind", "status", "project_id", "created_by", "page_token")
     ORG_FIELD_NUMBER: _ClassVar[int]
     WORKSPACE_FIELD_NUMBER: _ClassVar[int]
     PAGE_FIELD_NUMBER: _ClassVar[int]
@@ -48,6 +48,7 @@ class ListJobsRequest(_message.Message):
     STATUS_FIELD_NUMBER: _ClassVar[int]
     PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
     CREATED_BY_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     org: str
     workspace: str
     page: int
@@ -56,19 +57,22 @@ class ListJobsRequest(_message.Message):
     status: _jobs_pb2.JobStatus
     project_id: str
     created_by: str
-    def __init__(self, org: _Optional[str] = ..., workspace: _Optional[str] = ..., page: _Optional[int] = ..., page_size: _Optional[int] = ..., kind: _Optional[_Union[_jobs_pb2.JobKind, str]] = ..., status: _Optional[_Union[_jobs_pb2.JobStatus, str]] = ..., project_id: _Optional[str] = ..., created_by: _Optional[str] = ...) -> None: ...
+    page_token: str
+    def __init__(self, org: _Optional[str] = ..., workspace: _Optional[str] = ..., page: _Optional[int] = ..., page_size: _Optional[int] = ..., kind: _Optional[_Union[_jobs_pb2.JobKind, str]] = ..., status: _Optional[_Union[_jobs_pb2.JobStatus, str]] = ..., project_id: _Optional[str] = ..., created_by: _Optional[str] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListJobsResponse(_message.Message):
-    __slots__ = ("items", "page", "page_size", "total")
+    __slots__ = ("items", "page", "page_size", "total", "next_page_token")
     ITEMS_FIELD_NUMBER: _ClassVar[int]
     PAGE_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     TOTAL_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     items: _containers.RepeatedCompositeFieldContainer[_jobs_pb2.Job]
     page: int
     page_size: int
     total: int
-    def __init__(self, items: _Optional[_Iterable[_Union[_jobs_pb2.Job, _Mapping]]] = ..., page: _Optional[int] = ..., page_size: _Optional[int] = ..., total: _Optional[int] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, items: _Optional[_Iterable[_Union[_jobs_pb2.Job, _Mapping]]] = ..., page: _Optional[int] = ..., page_size: _Optional[int] = ..., total: _Optional[int] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class GetJobRequest(_message.Message):
     __slots__ = ("org", "workspace", "job_id")

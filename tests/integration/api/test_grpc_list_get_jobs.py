@@ -151,3 +151,52 @@ def test_get_job_rejects_a_malformed_id_and_misses_an_unknown_one(grpc_client: G
     unknown = grpc_client.fail("GetJob", pb.GetJobRequest(
         org=tenant.org, workspace=tenant.workspace, job_id=str(uuid.uuid4())), tenant.owner.key)
     assert (unknown.code, unknown.reason) == (grpc.StatusCode.NOT_FOUND, "NOT_FOUND")
+
+
+def test_page_tokens_walk_the_same_order_as_pages(grpc_client: GrpcClient, tenant: Tenant,
+                                                  service: RunningService) -> None:
+    ids = make_jobs(grpc_client, tenant, 7)
+    # Ties on created_at must be broken by id across a token boundary too.
+    same = datetime(2030, 1, 1, tzinfo=UTC)
+    service.run_db(lambda c: c.execute(update(Job).where(Job.id.in_(ids[:4])).values(created_at=same)))
+    by_page = [job.id for page in range(1, 5) for job in grpc_client.call(
+        "ListJobs", list_request(tenant, page=page, page_size=2), tenant.owner.key).items]
+    by_token, token, pages = [], None, 0
+    while True:
+        fields = {"page_token": token} if token else {}
+        response = grpc_client.call("ListJobs", list_request(tenant, page_size=2, **fields),
+                                    tenant.owner.key)
+        pages += 1
+        by_token += [job.id for job in response.items]
+        assert response.total == 7 and response.page == (0 if token else 1)
+        if not response.HasField("next_page_token"):
+            break
+        token = response.next_page_token
+    assert by_token == by_page and len(by_token) == 7 and pages == 4
+
+
+def test_the_last_page_has_no_next_token(grpc_client: GrpcClient, tenant: Tenant) -> None:
+    make_jobs(grpc_client, tenant, 2)
+    response = grpc_client.call("ListJobs", list_request(tenant, page_size=2), tenant.owner.key)
+    assert len(response.items) == 2 and not response.HasField("next_page_token")
+
+
+@pytest.mark.parametrize("token", ["garbage", "eyJ4IjoxfQ", "W10", "WyJub3QgYSBkYXRlIiwiYSIsImIiXQ"])
+def test_a_token_this_service_did_not_issue_is_rejected(grpc_client: GrpcClient, tenant: Tenant,
+                                                        token: str) -> None:
+    failure = grpc_client.fail("ListJobs", list_request(tenant, page_token=token), tenant.owner.key)
+    assert failure.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert set(failure.violations) == {"page_token"}
+
+
+def test_a_token_is_bound_to_its_filters_and_exclusive_with_page(grpc_client: GrpcClient,
+                                                                  tenant: Tenant) -> None:
+    make_jobs(grpc_client, tenant, 3)
+    token = grpc_client.call("ListJobs", list_request(tenant, page_size=1),
+                             tenant.owner.key).next_page_token
+    other = grpc_client.fail("ListJobs", list_request(
+        tenant, page_token=token, status=jobs_pb2.JOB_STATUS_QUEUED), tenant.owner.key)
+    assert set(other.violations) == {"page_token"}
+    both = grpc_client.fail("ListJobs", list_request(tenant, page_token=token, page=2),
+                            tenant.owner.key)
+    assert set(both.violations) == {"page"}

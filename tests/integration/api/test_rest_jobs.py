@@ -203,8 +203,9 @@ def test_list_shape_order_and_total(rest: RestClient, tenant: Tenant) -> None:
     ids = [create(rest, tenant, {}).json()["id"] for _ in range(3)]
     response = rest.request("GET", base(tenant) + "/jobs", tenant.reader.key)
     body = response.json()
-    assert set(body) == {"items", "page", "page_size", "total"}
+    assert set(body) == {"items", "page", "page_size", "total", "next_page_token"}
     assert (body["page"], body["page_size"], body["total"]) == (1, 20, 3)
+    assert body["next_page_token"] is None
     assert [item["id"] for item in body["items"]] == list(reversed(ids))
     assert all(set(item) == JOB_FIELDS for item in body["items"])
 
@@ -278,3 +279,17 @@ def test_a_bad_create_never_fails_the_good_ones_it_is_batched_with(rest: RestCli
     with ThreadPoolExecutor(12) as pool:
         statuses = list(pool.map(lambda body: create(rest, tenant, body).status_code, bodies))
     assert statuses == [422 if i == 11 else 202 for i in range(24)]
+
+
+def test_page_tokens_over_rest(rest: RestClient, tenant: Tenant) -> None:
+    ids = [create(rest, tenant, {}).json()["id"] for _ in range(3)]
+    first = rest.request("GET", base(tenant) + "/jobs?page_size=2", tenant.reader.key).json()
+    token = first["next_page_token"]
+    assert isinstance(token, str) and token
+    second = rest.request("GET", base(tenant) + f"/jobs?page_size=2&page_token={token}",
+                          tenant.reader.key).json()
+    assert [item["id"] for item in first["items"] + second["items"]] == list(reversed(ids))
+    assert (second["page"], second["next_page_token"]) == (0, None)
+    envelope = assert_envelope(rest.request(
+        "GET", base(tenant) + "/jobs?page_token=bogus", tenant.reader.key), 422, "validation_error")
+    assert field_errors(envelope) == {("query", "page_token"): "page_token"}
