@@ -78,8 +78,7 @@ def test_graph_explorer_search_expand_and_host_details(served: Served, console: 
     shots.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(shots / "console-jobs.png"))
 
-    page.goto(f"{served.url}/ui/#/worlds/{manifest_id}")
-    page.click("#explore")
+    page.goto(f"{served.url}/ui/#/worlds/{manifest_id}/graph")
     page.wait_for_selector("#principal-search")
     page.select_option("#depth", "2")
     page.select_option("#principal-type", "user")

@@ -8,6 +8,14 @@ import cytoscape from '/ui/vendor/cytoscape.esm.min.mjs';
 const PALETTE = ['#2b6cb0', '#c05621', '#2f855a', '#b83280', '#6b46c1', '#c53030', '#2c7a7b',
   '#975a16', '#4a5568', '#d69e2e', '#319795', '#805ad5', '#dd6b20', '#38a169', '#e53e3e'];
 
+// The world's own node kinds get fixed, distinct colours; anything else a stable hash.
+const NODE_COLOURS = {user: '#2b6cb0', group: '#2f855a', computer: '#c05621', host: '#c05621',
+  domain: '#6b46c1', ou: '#b83280', gpo: '#975a16', aggregate: '#4a5568'};
+
+export function nodeColour(type) {
+  return NODE_COLOURS[type] || colour(type);
+}
+
 export function colour(name) {
   let hash = 0;
   for (const ch of String(name)) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
@@ -21,9 +29,10 @@ export function style() {
   return [
     {selector: 'node', style: {
       'label': 'data(label)', 'font-size': 9, 'color': '#1a202c', 'text-valign': 'bottom', 'text-margin-y': 3,
-      'background-color': (n) => colour(n.data('node_type') || 'node'),
+      'background-color': (n) => nodeColour(n.data('node_type') || 'node'),
       'shape': (n) => SHAPES[n.data('node_type')] || 'ellipse', 'width': 18, 'height': 18,
-      'text-max-width': 120, 'text-wrap': 'ellipsis', 'min-zoomed-font-size': 6}},
+      // Labels appear once zoomed in enough to read them; the centre and the selection always.
+      'text-max-width': 120, 'text-wrap': 'ellipsis', 'min-zoomed-font-size': 9}},
     {selector: 'node[weight]', style: {'width': 'mapData(weight, 1, 5000, 18, 60)', 'height': 'mapData(weight, 1, 5000, 18, 60)'}},
     {selector: 'edge', style: {
       'width': 1.5, 'curve-style': 'bezier', 'target-arrow-shape': 'triangle', 'arrow-scale': 0.7,
@@ -31,8 +40,8 @@ export function style() {
       'target-arrow-color': (e) => colour(e.data('edge_type') || 'edge'), 'opacity': 0.8}},
     {selector: 'edge[weight]', style: {'width': 'mapData(weight, 1, 1000, 1, 8)'}},
     {selector: '.hidden', style: {'display': 'none'}},
-    {selector: '.center', style: {'border-width': 3, 'border-color': '#1a202c'}},
-    {selector: ':selected', style: {'border-width': 3, 'border-color': '#d69e2e', 'line-color': '#d69e2e'}},
+    {selector: '.center', style: {'border-width': 3, 'border-color': '#1a202c', 'min-zoomed-font-size': 0, 'font-weight': 'bold'}},
+    {selector: ':selected', style: {'border-width': 3, 'border-color': '#d69e2e', 'line-color': '#d69e2e', 'min-zoomed-font-size': 0}},
     {selector: '.path', style: {'border-width': 4, 'border-color': '#e53e3e', 'line-color': '#e53e3e',
       'target-arrow-color': '#e53e3e', 'width': 4, 'opacity': 1, 'z-index': 10}},
     {selector: '.current', style: {'border-width': 4, 'border-color': '#d69e2e', 'line-color': '#d69e2e',

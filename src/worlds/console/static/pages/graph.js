@@ -5,7 +5,7 @@
 
 import {api, ApiError, enc, worlds} from '../api.js';
 import {errorBox, facts, h, route} from '../dom.js';
-import {colour, createGraph, layoutFor} from '../graphview.js';
+import {colour, createGraph, layoutFor, nodeColour} from '../graphview.js';
 import {attackPaths} from './world.js';
 
 const HOST_TYPES = new Set(['computer', 'host']);
@@ -50,17 +50,17 @@ export async function render(root, {id, query}) {
     });
   };
   const refreshFilters = () => {
-    const build = (slot, values, hidden) => {
+    const build = (slot, values, hidden, paint) => {
       slot.replaceChildren(...[...values].sort().map((value) => {
         const box = h('input', {type: 'checkbox', checked: !hidden.has(value), 'data-type': value});
         box.addEventListener('change', () => { if (box.checked) hidden.delete(value); else hidden.add(value); applyFilters(); });
         const swatch = h('span', {class: 'swatch'});
-        swatch.style.backgroundColor = colour(value); // CSSOM, allowed by the CSP (unlike a style attribute)
+        swatch.style.backgroundColor = paint(value); // CSSOM, allowed by the CSP (unlike a style attribute)
         return h('label', {class: 'check'}, box, swatch, value);
       }));
     };
-    build(nodeFilters, new Set(cy.nodes().map((n) => n.data('node_type'))), hiddenNodeTypes);
-    build(edgeFilters, new Set(cy.edges().map((e) => e.data('edge_type'))), hiddenEdgeTypes);
+    build(nodeFilters, new Set(cy.nodes().map((n) => n.data('node_type'))), hiddenNodeTypes, nodeColour);
+    build(edgeFilters, new Set(cy.edges().map((e) => e.data('edge_type'))), hiddenEdgeTypes, colour);
   };
 
   /** Add a subgraph's elements that are not drawn yet; resolves once laid out and painted. */
@@ -94,7 +94,7 @@ export async function render(root, {id, query}) {
       performance.measure('subgraph-drawn', 'subgraph-click');
       loads += 1;
       canvas.dataset.loads = String(loads);
-      status.textContent = `${cy.nodes().length} nodes, ${cy.edges().length} edges drawn (+${added})` +
+      status.textContent = `${cy.nodes().length} nodes, ${cy.edges().length} edges drawn (${added} new)` +
         (data.truncated ? ' — neighbourhood truncated by the server' : '');
     } catch (err) {
       status.textContent = err.message;

@@ -40,11 +40,15 @@ export async function render(root, {id}) {
     api.get(worlds(`${base}/trajectories`), {page_size: 20}),
   ]);
   if (overviewResult.status === 'fulfilled') {
-    const {createGraph} = await import('../graphview.js');
-    const data = overviewResult.value;
-    const elements = [...data.nodes, ...data.edges].map((el) => withWeight(el));
-    cy = createGraph(overview, elements, {name: 'cose', animate: false});
-    overview.cy = cy; // for devtools and the browser tests
+    try {
+      const {createGraph} = await import('../graphview.js');
+      const data = overviewResult.value;
+      const elements = [...data.nodes, ...data.edges].map((el) => withWeight(el));
+      cy = createGraph(overview, elements, {name: 'cose', animate: false});
+      overview.cy = cy; // for devtools and the browser tests
+    } catch (err) {
+      overview.replaceWith(errorBox(err)); // e.g. the graph library is not installed
+    }
   } else overview.replaceWith(errorBox(overviewResult.reason));
   if (commandsResult.status === 'fulfilled') {
     catalog.append(h('table', {class: 'grid'},
