@@ -2,8 +2,9 @@
 
 What is forwarded, after grpc-gateway's ``runtime/context.go``:
 
-- ``Authorization``, ``X-API-Key``, ``X-Request-ID``: as the same (lowercase) metadata keys; the
-  contract's two ways of sending an API key (``worlds-api.md``, "Authentication").
+- ``Authorization``, ``X-API-Key``, ``X-Request-ID``, ``Idempotency-Key``: as the same
+  (lowercase) metadata keys; the contract's two ways of sending an API key (``worlds-api.md``,
+  "Authentication"), the request's id and a create's idempotency key.
 - ``Grpc-Metadata-<Key>: v`` → ``<key>: v`` (prefix stripped), except reserved keys (``grpc-*``,
   the ones this module sets itself) so a client cannot spoof ``x-forwarded-for``. ``-bin`` keys
   carry base64 and are decoded to bytes, as gRPC requires.
@@ -33,6 +34,7 @@ _DIRECT = {
     b"authorization": "authorization",
     b"x-api-key": "x-api-key",
     b"x-request-id": "x-request-id",
+    b"idempotency-key": "idempotency-key",
     b"user-agent": USER_AGENT_KEY,
 }
 _PREFIX = b"grpc-metadata-"

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
-from worlds.api import auth, paging, validation
+from worlds.api import auth, idempotency, paging, validation
 from worlds.api.base import MAX_OFFSET, RpcBase
 from worlds.api.boundary import Context, streaming, unary
 from worlds.convert.jobs import enum_name, job_to_proto
@@ -19,6 +19,7 @@ from worlds.core.clock import Clock
 from worlds.core.errors import FieldViolation, InvalidArgument, NotFound
 from worlds.core.jobstate import Kind, ResourceType
 from worlds.store import events, tenancy
+from worlds.store import idempotency as idempotency_store
 from worlds.store import jobs as job_store
 from worlds.store import queue as queue_store
 from worlds.store.batching import GroupCommit
@@ -36,6 +37,22 @@ class _Create:
     key: str
     request: worlds_service_pb2.CreateManifestJobRequest
     seed: int
+    claim: idempotency_store.Claim | None
+
+
+def _batch_order(call: _Create) -> tuple[str, str, str]:
+    # Calls with an idempotency key take its row lock: in (workspace, key) order.
+    if call.claim is None:
+        return ("", "", "")
+    return (call.request.org, call.request.workspace, call.claim.key)
+
+
+@dataclass(frozen=True)
+class _Created:
+    job: dict[str, Any]
+    authorized: tenancy.Authorized
+    # An earlier request's job, returned again for the same idempotency key.
+    replayed: bool
 
 
 def random_seed() -> int:
@@ -66,15 +83,16 @@ class JobRpcs(RpcBase):
         self._watch_heartbeat = watch_heartbeat
         # Creates arriving together share a transaction (see worlds.store.batching).
         self._creates = GroupCommit(db, self._create_one, scope=functools.partial(
-            job_store.deferred_writes, self._dialect))
+            job_store.deferred_writes, self._dialect), order=_batch_order)
 
     async def close(self) -> None:
         """Stop the watchers' event hub (open watch streams then see no more events)."""
         await self._hub.stop()
 
-    def _create_one(self, conn: Connection, call: _Create) -> tuple[dict[str, Any], tenancy.Authorized]:
-        """One CreateManifestJob in a (shared) write transaction: the caller's check and
-        the insert together. Every check comes before the first write (see GroupCommit)."""
+    def _create_one(self, conn: Connection, call: _Create) -> _Created:
+        """One CreateManifestJob in a (shared) write transaction: the caller's check, the
+        idempotency key and the insert together. Every check comes before the first
+        write (see GroupCommit)."""
         request = call.request
         now = self._clock()
         authorized = self._authorize(conn, call.key, request.org, request.workspace,
@@ -96,7 +114,7 @@ class JobRpcs(RpcBase):
             "num_hosts": request.num_hosts if request.HasField("num_hosts") else None,
             "domains": [d.lower() for d in request.domains] or None,
         }
-        job = job_store.insert_job(self._dialect, conn, job_store.NewJob(
+        job, replayed = idempotency_store.insert_job_once(self._dialect, conn, job_store.NewJob(
             organization_id=access.organization_id,
             workspace_id=access.workspace_id,
             project_id=project_id,
@@ -106,23 +124,29 @@ class JobRpcs(RpcBase):
             name=request.name if request.HasField("name") else None,
             params=params,
             max_attempts=self._max_attempts,
-        ), now)
-        # Wakes idle workers in other processes when this commits (PostgreSQL).
-        queue_store.announce(self._dialect, conn, queue_store.QUEUED, job["id"])
-        return job, authorized
+        ), call.claim, now)
+        if not replayed:
+            # Wakes idle workers in other processes when this commits (PostgreSQL).
+            queue_store.announce(self._dialect, conn, queue_store.QUEUED, job["id"])
+        return _Created(job, authorized, replayed)
 
     @unary
     async def CreateManifestJob(self, request: worlds_service_pb2.CreateManifestJobRequest,
                                 context: Context
                                 ) -> worlds_service_pb2.CreateManifestJobResponse:
-        key = auth.key_from_metadata(context.invocation_metadata())
+        metadata = context.invocation_metadata()
+        key = auth.key_from_metadata(metadata)
+        claim = idempotency.claim_from_metadata("CreateManifestJob", request, metadata)
         seed = request.seed if request.HasField("seed") else self._seed_source()
-        job, authorized = await self._creates.submit(_Create(key, request, seed))
-        access = authorized.access
-        if authorized.needs_touch:
+        created = await self._creates.submit(_Create(key, request, seed, claim))
+        job, access = created.job, created.authorized.access
+        if created.authorized.needs_touch:
             # Not in the batch: a key's row lock taken mid-batch could order locks
             # differently from another process's batch.
             self._touch_later(access.principal.key_id)
+        if created.replayed:
+            # The job as it is now, with its creator's fields from the read.
+            return worlds_service_pb2.CreateManifestJobResponse(job=job_to_proto(job))
         if self._signals is not None:
             self._signals.job_queued(job["id"])
         principal = access.principal

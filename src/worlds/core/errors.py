@@ -6,6 +6,8 @@
      ├── PermissionDenied     PERMISSION_DENIED
      ├── NotFound             NOT_FOUND
      ├── Conflict             FAILED_PRECONDITION
+     ├── UpgradeRequired      FAILED_PRECONDITION, reason UPGRADE_REQUIRED (HTTP 426)
+     ├── RateLimited          RESOURCE_EXHAUSTED  (+ RetryInfo: when to try again)
      └── Unavailable          UNAVAILABLE
 
 Store, auth and validation raise these; `to_status` is the only place that
@@ -19,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from google.protobuf import any_pb2
+from google.protobuf import any_pb2, duration_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 
 DOMAIN = "worlds"
@@ -55,11 +57,12 @@ class InvalidArgument(WorldsError):
     code = code_pb2.INVALID_ARGUMENT
     reason = "INVALID_ARGUMENT"
 
-    def __init__(self, violations: Sequence[FieldViolation] = (), message: str | None = None) -> None:
+    def __init__(self, violations: Sequence[FieldViolation] = (), message: str | None = None,
+                 *, reason: str | None = None) -> None:
         self.violations = list(violations)
         if message is None:
             message = "Request validation failed" if self.violations else "Invalid request"
-        super().__init__(message, reason="VALIDATION_FAILED" if self.violations else None)
+        super().__init__(message, reason=reason or ("VALIDATION_FAILED" if self.violations else None))
 
     def details(self) -> list[any_pb2.Any]:
         if not self.violations:
@@ -95,6 +98,31 @@ class NotFound(WorldsError):
 class Conflict(WorldsError):
     code = code_pb2.FAILED_PRECONDITION
     reason = "CONFLICT"
+
+
+class UpgradeRequired(WorldsError):
+    """The client is older than the oldest version this server accepts from its family."""
+
+    code = code_pb2.FAILED_PRECONDITION
+    reason = "UPGRADE_REQUIRED"
+
+
+class RateLimited(WorldsError):
+    """The caller's request budget is spent; `retry_after` seconds until it may call again."""
+
+    code = code_pb2.RESOURCE_EXHAUSTED
+    reason = "RATE_LIMITED"
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def details(self) -> list[any_pb2.Any]:
+        delay = duration_pb2.Duration()
+        delay.FromNanoseconds(int(self.retry_after * 1e9))
+        packed = any_pb2.Any()
+        packed.Pack(error_details_pb2.RetryInfo(retry_delay=delay))
+        return [packed]
 
 
 class Unavailable(WorldsError):

@@ -1,5 +1,5 @@
 """The rescuer: takes back running jobs whose worker stopped heartbeating, and
-prunes job events older than the retention window.
+prunes job events older than the retention window and expired idempotency keys.
 
 Every worker runs one; several rescuers at once are harmless because each
 rescue is a guarded update (`worlds.store.queue.rescue`). Each job is rescued in
@@ -16,7 +16,7 @@ import random
 from datetime import timedelta
 
 from worlds.core.clock import Clock
-from worlds.store import events
+from worlds.store import events, idempotency
 from worlds.store import queue as queue_store
 from worlds.store.dialect import SqlDialect
 from worlds.store.engine import Database
@@ -71,11 +71,16 @@ class Rescuer:
         before = self._clock() - timedelta(seconds=self._event_retention)
         return await self._db.write(events.prune, before)
 
+    async def prune_idempotency_keys(self) -> int:
+        """Drop idempotency keys whose lifetime has passed; the number dropped."""
+        return await self._db.write(idempotency.prune, self._clock())
+
     async def _run(self) -> None:
         while True:
             try:
                 await self.rescue_once()
                 await self.prune_events()
+                await self.prune_idempotency_keys()
             except Exception:
                 log.exception("rescue pass failed; retrying next interval")
             # Jitter keeps the workers of a fleet from rescuing in lockstep.

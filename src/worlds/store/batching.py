@@ -17,6 +17,10 @@ of its own.
 
 A call's function must leave its deferred work (see `scope`) only once it cannot
 fail any more: its last step.
+
+`order`, when given, sorts the calls of a batch before they run (results still go
+to their own callers): calls that lock shared rows (idempotency keys) then take
+those locks in the same order in every batch, so two batches cannot deadlock.
 """
 
 from __future__ import annotations
@@ -43,13 +47,14 @@ log = logging.getLogger(__name__)
 class GroupCommit(Generic[I, R]):
     def __init__(self, db: Database, run_one: Callable[[Connection, I], R], *,
                  scope: Callable[[Connection], AbstractContextManager[Any]] | None = None,
-                 max_batch: int = 64) -> None:
+                 max_batch: int = 64, order: Callable[[I], Any] | None = None) -> None:
         """`scope(conn)`, when given, wraps each batch's calls inside its transaction:
         what the calls leave for the end of the batch is written as it exits."""
         self._db = db
         self._run_one = run_one
         self._scope = scope or (lambda conn: contextlib.nullcontext())
         self._max_batch = max_batch
+        self._order = order
         self._pending: list[tuple[I, asyncio.Future[R]]] = []
         self._draining: asyncio.Task[None] | None = None
 
@@ -86,22 +91,26 @@ class GroupCommit(Generic[I, R]):
             self._draining = None
 
     def _run_batch(self, conn: Connection, items: list[I]) -> list[tuple[R | None, Exception | None]]:
-        outcomes: list[tuple[R | None, Exception | None]] = []
+        outcomes: list[tuple[R | None, Exception | None]] = [(None, None)] * len(items)
+        positions = list(range(len(items)))
+        if self._order is not None:
+            order = self._order
+            positions.sort(key=lambda i: order(items[i]))
         with self._scope(conn):
-            for item in items:
+            for i in positions:
                 savepoint = conn.begin_nested()
                 try:
-                    result = self._run_one(conn, item)
+                    result = self._run_one(conn, items[i])
                 except WorldsError as exc:
                     savepoint.rollback()
-                    outcomes.append((None, exc))
+                    outcomes[i] = (None, exc)
                 except SQLAlchemyError as exc:
                     # Rolling back to the savepoint keeps the others' work; if even that
                     # fails, the transaction is gone and the whole batch fails below.
                     savepoint.rollback()
                     log.warning("a group-committed write failed alone: %s", exc.__class__.__name__)
-                    outcomes.append((None, exc))
+                    outcomes[i] = (None, exc)
                 else:
                     savepoint.commit()
-                    outcomes.append((result, None))
+                    outcomes[i] = (result, None)
         return outcomes

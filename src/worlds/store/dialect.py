@@ -65,6 +65,11 @@ class SqlDialect(Protocol):
                    rows: Sequence[dict[str, Any]]) -> None:
         """Add each row's `n` to the counter row with the same key, creating it if missing."""
 
+    def insert_if_absent(self, conn: Connection, table: Table, values: dict[str, Any]) -> bool:
+        """Insert `values` unless a row with the same primary key exists; whether it did.
+        On PostgreSQL, a conflicting row another transaction has inserted but not yet
+        committed makes this wait for that transaction (then it inserts or not)."""
+
     def job_claim(self, conn: Connection, params: ClaimParams) -> Row[Any] | None:
         """Atomically move the oldest queued job (created_at, then id) of `params.kinds`
         to running under a new lease: attempt + 1, the owner, the expiry, `started_at`
@@ -131,6 +136,12 @@ class _OnConflictDialect:
                 index_elements=list(key_columns), set_={"n": table.c.n + insert.excluded.n})
             self._upserts[(table.name, key_columns)] = statement
         return statement
+
+    def insert_if_absent(self, conn: Connection, table: Table, values: dict[str, Any]) -> bool:
+        # RETURNING, not rowcount: psycopg reports -1 for an INSERT that did nothing.
+        key = next(iter(table.primary_key.columns))
+        statement = self._insert(table).values(values).on_conflict_do_nothing().returning(key)
+        return conn.execute(statement).first() is not None
 
     def add_counts(self, conn: Connection, table: Table, key_columns: Sequence[str],
                    rows: Sequence[dict[str, Any]]) -> None:

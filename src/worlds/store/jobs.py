@@ -46,6 +46,8 @@ class NewJob:
     name: str | None
     params: dict[str, Any]
     max_attempts: int
+    # Chosen beforehand when something written before the job names it (an idempotency key).
+    id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,7 @@ _FILTERS = ("kind", "status", "project_id", "created_by")
 def insert_job(dialect: SqlDialect, conn: Connection, new: NewJob, now: datetime) -> dict[str, Any]:
     """Insert a queued job; returns its column values (the row as stored)."""
     values = {
-        "id": new_id(),
+        "id": new.id or new_id(),
         "organization_id": new.organization_id,
         "workspace_id": new.workspace_id,
         "project_id": new.project_id,

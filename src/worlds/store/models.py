@@ -326,6 +326,32 @@ class EventHorizon(SQLModel, table=True):
     pruned_through: int = Field(default=0, sa_type=BigInteger)
 
 
+class IdempotencyKey(SQLModel, table=True):
+    """A create request's `Idempotency-Key`, and the job it made (see worlds.store.idempotency).
+
+    The primary key is the uniqueness the mechanism rests on: one job per key per
+    workspace, however many retries race. `fingerprint` is a hash of the request as
+    sent, so a key reused for another request can be told apart. No foreign key to
+    the job: the row is written before the job, in the same transaction.
+    """
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (Index("ix_idempotency_keys_expires", "expires_at"),)
+
+    workspace_id: str = Field(
+        sa_column_args=[ForeignKey("workspaces.id", ondelete="CASCADE")],
+        sa_type=String(36),
+        primary_key=True,
+    )
+    key: str = Field(primary_key=True, max_length=255)
+    # The RPC and the SHA-256 of its request: a key names one request of one method.
+    method: str = Field(max_length=64)
+    fingerprint: str = Field(max_length=64)
+    job_id: str = Field(max_length=36)
+    created_at: datetime = _ts()
+    expires_at: datetime = _ts()
+
+
 metadata = SQLModel.metadata
 
 
