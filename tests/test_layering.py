@@ -31,7 +31,7 @@ ALLOWED: dict[str, set[str]] = {
     "worlds.api": {"worlds.core", "worlds.config", "worlds.store", "worlds.convert",
                    "worlds.watch", "worlds.v1", "worlds.sampler"},
     # The client talks HTTP only: it must not pull in the server's storage stack.
-    "worlds.client": {"worlds.config", "worlds.v1"},
+    "worlds.client": {"worlds", "worlds.config", "worlds.v1"},
     "worlds_gateway": {"worlds.v1"},
     # The console is a client of the REST API: the gateway app it mounts on, never the store.
     "worlds.console": {"worlds_gateway", "worlds.config"},

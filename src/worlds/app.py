@@ -18,6 +18,7 @@ from worlds_gateway.app import create_gateway_app
 from worlds_gateway.backend import InProcessBackend
 
 from worlds import bootstrap
+from worlds.api.admission import Admission
 from worlds.api.grpc_server import GrpcServer, start_grpc_server
 from worlds.api.http_server import HttpServer
 from worlds.api.servicer import WorldsServicer
@@ -53,6 +54,22 @@ def open_database(settings: Settings) -> Database:
                                      pool_size=settings.db_pool_size))
 
 
+def admission_for(settings: Settings) -> Admission | None:
+    """The version gate and rate limit the settings ask for (None: neither)."""
+    from worlds.api.ratelimit import RateLimiter, default_burst
+    from worlds.api.version_gate import VersionGate, parse_minimums
+
+    limiter = gate = None
+    if settings.rate_limit is not None:
+        burst = settings.rate_burst or default_burst(settings.rate_limit)
+        limiter = RateLimiter(settings.rate_limit, burst)
+    if settings.min_client_versions:
+        gate = VersionGate(parse_minimums(settings.min_client_versions))
+    if limiter is None and gate is None:
+        return None
+    return Admission(limiter=limiter, gate=gate)
+
+
 class WorldsApp:
     def __init__(self, settings: Settings, *, clock: Clock = system_clock) -> None:
         self.settings = settings
@@ -84,7 +101,7 @@ class WorldsApp:
         self.servicer = servicer = WorldsServicer(
             db, clock=self.clock, max_attempts=settings.max_attempts,
             signals=signals if settings.in_process_worker else None, hub=hub,
-            watch_heartbeat=settings.watch_heartbeat)
+            watch_heartbeat=settings.watch_heartbeat, admission=admission_for(settings))
         self.grpc = await start_grpc_server(servicer, settings.grpc_address)
         gateway = create_gateway_app(SERVICE_DESCRIPTOR, InProcessBackend(servicer),
                                      max_body_bytes=settings.max_body_bytes,

@@ -49,6 +49,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         values["in_process_worker"] = (not args.no_worker
                                        and _env_bool("WORLDS_IN_PROCESS_WORKER_ENABLED", True))
     values["bootstrap_api_key"] = os.environ.get("WORLDS_BOOTSTRAP_API_KEY") or None
+    if hasattr(args, "min_client_version"):
+        values.update(_admission_settings(args))
     for name, env, kind in _WORKER_SETTINGS:
         value = getattr(args, name, None)
         if value is None and os.environ.get(env):
@@ -59,6 +61,49 @@ def _settings(args: argparse.Namespace) -> Settings:
         if value is not None:
             values[name] = value
     return Settings(**values)
+
+
+def _env_number(name: str, kind: type) -> Any:
+    text = os.environ.get(name)
+    if not text:
+        return None
+    try:
+        return kind(text)
+    except ValueError:
+        raise SystemExit(f"worlds: {name} must be a number, got {text!r}") from None
+
+
+def _admission_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """Rate limit and minimum client versions, from flags or else the environment."""
+    from worlds.api.version_gate import parse_minimums
+
+    rate = args.rate_limit if args.rate_limit is not None else _env_number("WORLDS_RATE_LIMIT", float)
+    burst = args.rate_burst if args.rate_burst is not None else _env_number("WORLDS_RATE_BURST", int)
+    if rate is not None and rate <= 0:
+        raise SystemExit("worlds: --rate-limit must be a positive number of requests per second")
+    if burst is not None and burst < 1:
+        raise SystemExit("worlds: --rate-burst must be at least 1")
+    minimums = tuple(args.min_client_version or ())
+    if not minimums and os.environ.get("WORLDS_MIN_CLIENT_VERSION"):
+        minimums = (os.environ["WORLDS_MIN_CLIENT_VERSION"],)
+    try:
+        parse_minimums(minimums)
+    except ValueError as exc:
+        raise SystemExit(f"worlds: --min-client-version: {exc}") from None
+    return {"rate_limit": rate, "rate_burst": burst, "min_client_versions": minimums}
+
+
+def _add_admission_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--rate-limit", type=float, default=None, metavar="PER_SECOND",
+                        help="requests per second per API key, per process (token bucket; "
+                             "env WORLDS_RATE_LIMIT; default: no limit)")
+    parser.add_argument("--rate-burst", type=int, default=None, metavar="N",
+                        help="requests a key may make at once before the rate applies "
+                             "(env WORLDS_RATE_BURST; default: two seconds' worth of the rate)")
+    parser.add_argument("--min-client-version", action="append", metavar="FAMILY=VERSION",
+                        help="refuse older clients with 426 / UPGRADE_REQUIRED; FAMILY is "
+                             "worlds (this CLI) or dreadnode-sdk; repeatable "
+                             "(env WORLDS_MIN_CLIENT_VERSION, comma-separated)")
 
 
 _WORKER_SETTINGS: tuple[tuple[str, str, type], ...] = (
@@ -278,6 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--grace-period", type=float, default=None,
                        help="seconds in-flight calls get to finish on shutdown (default 10)")
     _add_worker_flags(serve)
+    _add_admission_flags(serve)
     serve.set_defaults(func=cmd_serve)
 
     worker = sub.add_parser("worker", help="run a worker alone: claim queued jobs and run them")

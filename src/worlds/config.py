@@ -35,6 +35,13 @@ class Settings:
     watch_buffer: int = 256
     # How long job events stay in the log: the oldest resume token still served.
     event_retention: float = 24 * 3600.0
+    # Requests per second per API key (token bucket, per process); None: no limit.
+    rate_limit: float | None = None
+    # Bucket size; None: two seconds' worth of `rate_limit` (see worlds.api.ratelimit).
+    rate_burst: int | None = None
+    # `FAMILY=VERSION` items: the oldest accepted version of each client family
+    # (see worlds.api.version_gate).
+    min_client_versions: tuple[str, ...] = ()
 
     @property
     def effective_database_url(self) -> str:

@@ -14,6 +14,7 @@ from typing import TypeVar
 from sqlalchemy import Connection
 
 from worlds.api import auth, validation
+from worlds.api.admission import Admission
 from worlds.api.boundary import Context
 from worlds.core import access
 from worlds.core.access import Action, WorkspaceAccess
@@ -32,6 +33,9 @@ MAX_OFFSET = 1 << 62
 
 class RpcBase:
     """The caller's check and the read transaction, for the servicers of every resource."""
+
+    # Checked by the error boundary before each call (see worlds.api.admission).
+    admission: Admission | None = None
 
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db

@@ -1,5 +1,8 @@
 """The error boundary of every RPC: domain errors become their `google.rpc.Status`; anything
-unexpected is logged and answered with a generic INTERNAL status."""
+unexpected is logged and answered with a generic INTERNAL status.
+
+Before the RPC runs, the servicer's `admission` (when it has one: version gate, rate
+limit; see `worlds.api.admission`) checks the call, once per call and once per stream."""
 
 from __future__ import annotations
 
@@ -35,6 +38,12 @@ async def abort(context: Context, exc: Exception, method: str) -> Never:
     await context.abort_with_status(rpc_status.to_status(status))
 
 
+def _admit(servicer: object, context: Context) -> None:
+    admission = getattr(servicer, "admission", None)
+    if admission is not None:
+        admission.check(context.invocation_metadata())
+
+
 def unary(
     method: Callable[[_Self, _Request, Context], Awaitable[_Response]],
 ) -> Callable[[_Self, _Request, Context], Awaitable[_Response]]:
@@ -43,6 +52,7 @@ def unary(
     @functools.wraps(method)
     async def boundary(self: _Self, request: _Request, context: Context) -> _Response:
         try:
+            _admit(self, context)
             return await method(self, request, context)
         except Exception as exc:
             await abort(context, exc, method.__name__)
@@ -60,6 +70,7 @@ def streaming(
     @functools.wraps(method)
     async def boundary(self: _Self, request: _Request, context: Context) -> AsyncIterator[_Response]:
         try:
+            _admit(self, context)
             async for message in method(self, request, context):
                 yield message
         except Exception as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from worlds.api.admission import Admission
 from worlds.api.jobs import JobRpcs, random_seed
 from worlds.api.manifests import ManifestRpcs
 from worlds.core.clock import Clock, system_clock
@@ -32,6 +33,8 @@ class WorldsServicer(JobRpcs, ManifestRpcs, worlds_service_pb2_grpc.WorldsServic
         signals: JobSignals | None = None,
         hub: EventHub | None = None,
         watch_heartbeat: float = 15.0,
+        admission: Admission | None = None,
     ) -> None:
         super().__init__(db, clock=clock, max_attempts=max_attempts, seed_source=seed_source,
                          signals=signals, hub=hub, watch_heartbeat=watch_heartbeat)
+        self.admission = admission

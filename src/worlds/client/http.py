@@ -16,11 +16,13 @@ from typing import Any
 
 import httpx
 
+from worlds import __version__
 from worlds.client import routes
 from worlds.client.errors import ApiError, Unreachable
 from worlds.client.options import ClientOptions
 
-USER_AGENT = "worlds-cli/0.1"
+# The family and version the server's --min-client-version gate reads.
+USER_AGENT = f"worlds/{__version__}"
 # Connecting is quick or not happening; a call may legitimately take a while (a page of 20000
 # edges), and the gateway gives every call a 30 s deadline of its own.
 TIMEOUT = httpx.Timeout(35.0, connect=5.0)
