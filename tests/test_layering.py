@@ -68,8 +68,10 @@ def _imports(path: Path, module: str) -> list[tuple[int, str]]:
             found += [(node.lineno, alias.name) for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module is not None and node.level == 0:
             # `from worlds import store` imports the package named by module + name.
+            # `from worlds import __version__` reads the package itself.
             if node.module == "worlds":
-                found += [(node.lineno, f"worlds.{alias.name}") for alias in node.names]
+                found += [(node.lineno, "worlds" if alias.name.startswith("__")
+                           else f"worlds.{alias.name}") for alias in node.names]
             else:
                 found.append((node.lineno, node.module))
     return [(line, name) for line, name in found if name.split(".")[0] in ("worlds", "worlds_gateway")]
