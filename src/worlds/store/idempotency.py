@@ -34,9 +34,9 @@ from worlds.core.errors import Conflict
 from worlds.core.ids import new_id
 from worlds.store import jobs as job_store
 from worlds.store.dialect import SqlDialect
-from worlds.store.models import IdempotencyKey
+from worlds.store.models import IdempotencyKey, table_of
 
-keys = IdempotencyKey.__table__
+keys = table_of(IdempotencyKey)
 
 DEFAULT_TTL = 24 * 3600.0
 
