@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ALLOWED: dict[str, set[str]] = {
     "worlds.v1": set(),
     "worlds.config": set(),
+    "worlds.metrics": set(),
     "worlds.core": {"worlds.v1"},
     "worlds.generator": set(),
     "worlds.sampler": {"worlds.generator"},
@@ -26,10 +27,10 @@ ALLOWED: dict[str, set[str]] = {
     "worlds.migrations": {"worlds.store"},
     "worlds.convert": {"worlds.core", "worlds.v1"},
     "worlds.jobs": {"worlds.core", "worlds.config", "worlds.store", "worlds.generator",
-                    "worlds.sampler"},
+                    "worlds.sampler", "worlds.metrics"},
     "worlds.watch": {"worlds.core", "worlds.store", "worlds.convert", "worlds.v1"},
     "worlds.api": {"worlds.core", "worlds.config", "worlds.store", "worlds.convert",
-                   "worlds.watch", "worlds.v1", "worlds.sampler"},
+                   "worlds.watch", "worlds.v1", "worlds.sampler", "worlds.metrics"},
     # The client talks HTTP only: it must not pull in the server's storage stack.
     "worlds.client": {"worlds", "worlds.config", "worlds.v1"},
     "worlds_gateway": {"worlds.v1"},

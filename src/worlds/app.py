@@ -21,11 +21,14 @@ from worlds import bootstrap
 from worlds.api.admission import Admission
 from worlds.api.grpc_server import GrpcServer, start_grpc_server
 from worlds.api.http_server import HttpServer
+from worlds.api.interceptors import MetricsInterceptor
+from worlds.api.metrics import HttpMetricsMiddleware, MetricsServer, StoreCollector
 from worlds.api.servicer import WorldsServicer
 from worlds.config import Settings
 from worlds.console import mount_console
 from worlds.core.clock import Clock, system_clock
 from worlds.jobs.worker import Worker, WorkerConfig
+from worlds.metrics import Metrics
 from worlds.store import migrate
 from worlds.store.dialect import dialect_for
 from worlds.store.engine import Database, create_db_engine
@@ -82,6 +85,9 @@ class WorldsApp:
         self.hub: EventHub | None = None
         self.servicer: WorldsServicer | None = None
         self.bootstrapped: bootstrap.Bootstrapped | None = None
+        # Always counted (cheap); served only with settings.metrics_address.
+        self.metrics = Metrics()
+        self.metrics_server: MetricsServer | None = None
 
     async def start(self) -> None:
         settings = self.settings
@@ -102,22 +108,26 @@ class WorldsApp:
             db, clock=self.clock, max_attempts=settings.max_attempts,
             signals=signals if settings.in_process_worker else None, hub=hub,
             watch_heartbeat=settings.watch_heartbeat, admission=admission_for(settings))
-        self.grpc = await start_grpc_server(servicer, settings.grpc_address)
+        self.metrics.registry.register(StoreCollector(db, hub))
+        self.grpc = await start_grpc_server(servicer, settings.grpc_address,
+                                            interceptors=[MetricsInterceptor(self.metrics)])
         gateway = create_gateway_app(SERVICE_DESCRIPTOR, InProcessBackend(servicer),
                                      max_body_bytes=settings.max_body_bytes,
                                      default_timeout=settings.http_timeout,
                                      comments=service_comments())
         mount_console(gateway)
-        self.http = HttpServer(gateway, settings.http_address)
+        self.http = HttpServer(HttpMetricsMiddleware(gateway, self.metrics), settings.http_address)
         await self.http.start()
         if settings.in_process_worker:
             # The worker's listener feeds `signals`, and so the hub too.
             self.worker = Worker(db, WorkerConfig.from_settings(settings), clock=self.clock,
-                                 signals=signals)
+                                 signals=signals, metrics=self.metrics)
             await self.worker.start()
         elif dialect_for(db.engine).supports_listen:
             self.listener = PgListener(libpq_conninfo(db.engine), signals)
             await self.listener.start()
+        if settings.metrics_address is not None:
+            self.metrics_server = MetricsServer(self.metrics, settings.metrics_address)
 
     async def stop(self) -> None:
         grace = self.settings.grace_period
@@ -135,6 +145,8 @@ class WorldsApp:
         await asyncio.gather(*stopping)
         if self.listener is not None:
             await self.listener.stop()
+        if self.metrics_server is not None:
+            await asyncio.to_thread(self.metrics_server.stop)
         if self.db is not None:
             await asyncio.to_thread(self.db.close)
 
@@ -144,6 +156,9 @@ class WorldsApp:
         host = self.settings.http_address.rpartition(":")[0]
         lines = [f"worlds: gRPC on {self.settings.grpc_address.rpartition(':')[0]}:{self.grpc.port}",
                  f"worlds: REST on http://{host}:{self.http.port} (console at /ui/, OpenAPI at /docs)"]
+        if self.metrics_server is not None:
+            metrics_host = self.settings.metrics_address.rpartition(":")[0]  # type: ignore[union-attr]
+            lines.append(f"worlds: metrics on http://{metrics_host}:{self.metrics_server.port}/metrics")
         if self.bootstrapped is not None:
             lines += [
                 "worlds: created org 'local', workspace 'main' and an owner API key:",

@@ -42,7 +42,7 @@ def _add_database_flags(parser: argparse.ArgumentParser) -> None:
 
 def _settings(args: argparse.Namespace) -> Settings:
     values: dict[str, Any] = {"data_dir": args.data_dir, "database_url": args.database_url}
-    for name in ("grpc_address", "http_address", "grace_period"):
+    for name in ("grpc_address", "http_address", "grace_period", "metrics_address"):
         if getattr(args, name, None) is not None:
             values[name] = getattr(args, name)
     if hasattr(args, "no_worker"):
@@ -116,6 +116,13 @@ _WORKER_SETTINGS: tuple[tuple[str, str, type], ...] = (
 )
 
 
+def _add_metrics_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--metrics-address", default=os.environ.get("WORLDS_METRICS_ADDRESS"),
+                        metavar="HOST:PORT",
+                        help="serve Prometheus metrics at http://HOST:PORT/metrics "
+                             "(env WORLDS_METRICS_ADDRESS; default: not served)")
+
+
 def _add_worker_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lease-seconds", type=float, default=None,
                         help="lease of a claimed job, extended by heartbeats every third of it; "
@@ -156,8 +163,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    from worlds.api.metrics import MetricsServer, StoreCollector
     from worlds.app import open_database
     from worlds.jobs.worker import Worker, WorkerConfig
+    from worlds.metrics import Metrics
     from worlds.store import migrate
 
     settings = _settings(args)
@@ -166,8 +175,12 @@ def cmd_worker(args: argparse.Namespace) -> int:
     async def start() -> None:
         db = state["db"] = open_database(settings)
         await asyncio.to_thread(migrate.upgrade, db.engine)
-        worker = state["worker"] = Worker(db, WorkerConfig.from_settings(settings))
+        metrics = Metrics()
+        worker = state["worker"] = Worker(db, WorkerConfig.from_settings(settings), metrics=metrics)
         await worker.start()
+        if settings.metrics_address is not None:
+            metrics.registry.register(StoreCollector(db, None))
+            state["metrics"] = MetricsServer(metrics, settings.metrics_address)
         print(f"worlds: worker {worker.id} running "
               f"({'LISTEN + polling' if worker.listening else 'polling'})",
               file=sys.stderr, flush=True)
@@ -175,6 +188,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
     async def stop() -> None:
         if "worker" in state:
             await state["worker"].stop(settings.grace_period)
+        if "metrics" in state:
+            state["metrics"].stop()
         if "db" in state:
             await asyncio.to_thread(state["db"].close)
 
@@ -324,11 +339,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="seconds in-flight calls get to finish on shutdown (default 10)")
     _add_worker_flags(serve)
     _add_admission_flags(serve)
+    _add_metrics_flag(serve)
     serve.set_defaults(func=cmd_serve)
 
     worker = sub.add_parser("worker", help="run a worker alone: claim queued jobs and run them")
     _add_database_flags(worker)
     _add_worker_flags(worker)
+    _add_metrics_flag(worker)
     worker.add_argument("--grace-period", type=float, default=None,
                         help="seconds running jobs get to finish on SIGTERM before they are "
                              "released to the queue (default 10)")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
@@ -27,10 +29,11 @@ class GrpcServer:
 
 
 async def start_grpc_server(servicer: worlds_service_pb2_grpc.WorldsServiceServicer,
-                            address: str) -> GrpcServer:
+                            address: str, *,
+                            interceptors: Sequence[grpc.aio.ServerInterceptor] = ()) -> GrpcServer:
     # gRPC sets SO_REUSEPORT by default: a second server on a busy port would then
     # start "successfully" and silently share the port. Fail loudly instead.
-    server = grpc.aio.server(options=[("grpc.so_reuseport", 0)])
+    server = grpc.aio.server(options=[("grpc.so_reuseport", 0)], interceptors=list(interceptors))
     worlds_service_pb2_grpc.add_WorldsServiceServicer_to_server(servicer, server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)

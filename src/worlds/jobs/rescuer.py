@@ -16,6 +16,7 @@ import random
 from datetime import timedelta
 
 from worlds.core.clock import Clock
+from worlds.metrics import Metrics
 from worlds.store import events, idempotency
 from worlds.store import queue as queue_store
 from worlds.store.dialect import SqlDialect
@@ -28,7 +29,7 @@ log = logging.getLogger(__name__)
 class Rescuer:
     def __init__(self, db: Database, dialect: SqlDialect, *, interval: float, clock: Clock,
                  signals: JobSignals, batch: int = 100,
-                 event_retention: float | None = None) -> None:
+                 event_retention: float | None = None, metrics: Metrics | None = None) -> None:
         self._db = db
         self._dialect = dialect
         self._interval = interval
@@ -36,6 +37,7 @@ class Rescuer:
         self._signals = signals
         self._batch = batch
         self._event_retention = event_retention
+        self._metrics = metrics or Metrics()
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -58,6 +60,7 @@ class Rescuer:
             if row is None:
                 continue
             rescued += 1
+            self._metrics.rescues.inc()
             log.warning("rescued job %s after attempt %d lost its worker: now %s",
                         job_id, row.attempt, row.status)
             if row.status == "queued":

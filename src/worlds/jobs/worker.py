@@ -41,6 +41,7 @@ import logging
 import os
 import secrets
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,6 +60,7 @@ from worlds.jobs.genproc import (
     GenerationRequest,
 )
 from worlds.jobs.rescuer import Rescuer
+from worlds.metrics import Metrics
 from worlds.store import manifests as manifest_store
 from worlds.store import queue as queue_store
 from worlds.store.artifacts import EncodedWorld
@@ -124,23 +126,27 @@ class _Run:
     cancel: asyncio.Event
     progress: float
     progress_written_at: float = float("-inf")
+    # time.monotonic() when the attempt started (for the job duration metric).
+    started: float = field(default_factory=time.monotonic)
 
 
 class Worker:
     def __init__(self, db: Database, config: WorkerConfig | None = None, *,
                  clock: Clock = system_clock, signals: JobSignals | None = None,
-                 worker_id: str | None = None) -> None:
+                 worker_id: str | None = None, metrics: Metrics | None = None) -> None:
         self.id = worker_id or new_worker_id()
         self.config = config or WorkerConfig()
         self.signals = signals or JobSignals()
         self._db = db
+        self.metrics = metrics or Metrics()
         self._dialect = dialect_for(db.engine)
         self._clock = clock
         self._slots: list[_Slot] = []
         self._listener: PgListener | None = None
         self._rescuer = Rescuer(db, self._dialect, interval=self.config.lease.rescue_interval,
                                 clock=clock, signals=self.signals,
-                                event_retention=self.config.event_retention)
+                                event_retention=self.config.event_retention,
+                                metrics=self.metrics)
         self._stopping = False
 
     # -- lifecycle ------------------------------------------------------------------
@@ -220,6 +226,7 @@ class Worker:
         lease = Lease(job.id, job.attempt, self.id)
         log.info("job %s: attempt %d/%d started by %s", job.id, job.attempt, job.max_attempts,
                  self.id)
+        self.metrics.job_attempts.labels(job.kind).inc()
         with self.signals.cancel_watch(job.id) as cancel:
             run = _Run(job, lease, cancel, progress=job.progress or 0.0)
             try:
@@ -245,6 +252,7 @@ class Worker:
         lost = monitor.done() and not monitor.cancelled() and monitor.exception() is not None
         error = generation.exception()
         if isinstance(error, LeaseLost) or lost:
+            self.metrics.lease_losses.inc()
             log.warning("job %s: attempt %d lost its lease; leaving the job to its new owner",
                         run.job.id, run.lease.attempt)
         elif run.cancel.is_set() and error is not None:
@@ -280,6 +288,7 @@ class Worker:
         try:
             row = await self._db.write(work)
         except LeaseLost:
+            self.metrics.lease_losses.inc()
             log.warning("job %s: attempt %d lost its lease before finishing; nothing written",
                         lease.job_id, lease.attempt)
             return None
@@ -288,6 +297,9 @@ class Worker:
                           lease.attempt)
             return None
         log.info("job %s: attempt %d ended: %s", lease.job_id, lease.attempt, row.status)
+        # outcome: completed, failed, cancelled, or queued (released for another attempt).
+        self.metrics.job_duration.labels(run.job.kind, row.status).observe(
+            time.monotonic() - run.started)
         if row.status == "queued":
             self.signals.job_queued(row.id)
         return row

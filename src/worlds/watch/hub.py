@@ -111,6 +111,11 @@ class EventHub:
     def subscribers(self) -> int:
         return len(self._subscriptions)
 
+    @property
+    def cursor(self) -> int:
+        """The newest seq this hub has delivered (its distance to the log's newest is lag)."""
+        return self._cursor
+
     async def start(self) -> None:
         """Start tailing the log (once; later calls return at once)."""
         if self._task is not None or self._stopped:

@@ -1,0 +1,102 @@
+"""gRPC server interceptors: per-call metrics (requests by method and code, latency).
+
+One interceptor wraps every handler of the server, so each gRPC call is counted once,
+when it ends: `code` is the status it ended with (`OK`, the code of an abort, `CANCELLED`
+when the client left, `UNKNOWN` for an escaped exception). REST requests dispatched
+in-process never pass through gRPC; the gateway's middleware counts those
+(`worlds.api.metrics`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import grpc
+
+from worlds.metrics import Metrics
+
+
+def _code_name(context: Any) -> str:
+    code = context.code()
+    if code is None:
+        return "UNKNOWN"
+    if isinstance(code, grpc.StatusCode):
+        return code.name
+    for member in grpc.StatusCode:
+        if member.value[0] == code:
+            return member.name
+    return str(code)
+
+
+class MetricsInterceptor(grpc.aio.ServerInterceptor):
+    def __init__(self, metrics: Metrics) -> None:
+        self._metrics = metrics
+
+    def _record(self, method: str, code: str, started: float) -> None:
+        self._metrics.rpc_requests.labels(method, code).inc()
+        self._metrics.rpc_duration.labels(method).observe(time.perf_counter() - started)
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails],
+                               Awaitable[grpc.RpcMethodHandler[Any, Any] | None]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler[Any, Any] | None:
+        handler = await continuation(handler_call_details)
+        if handler is None:
+            return handler
+        method = handler_call_details.method.rpartition("/")[2] or handler_call_details.method
+        if handler.unary_unary is not None:
+            return grpc.unary_unary_rpc_method_handler(
+                self._unary(method, handler.unary_unary),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer)
+        if handler.unary_stream is not None:
+            return grpc.unary_stream_rpc_method_handler(
+                self._stream(method, handler.unary_stream),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer)
+        return handler  # client and bidi streams: none in this service
+
+    def _unary(self, method: str, behavior: Callable[..., Any]) -> Callable[..., Any]:
+        async def counted(request: Any, context: Any) -> Any:
+            started, code = time.perf_counter(), "OK"
+            try:
+                result = behavior(request, context)
+                return await result if asyncio.iscoroutine(result) else result
+            except grpc.aio.AbortError:
+                code = _code_name(context)
+                raise
+            except asyncio.CancelledError:
+                code = "CANCELLED"
+                raise
+            except Exception:
+                code = "UNKNOWN"
+                raise
+            finally:
+                self._record(method, code, started)
+
+        return counted
+
+    def _stream(self, method: str, behavior: Callable[..., Any]) -> Callable[..., Any]:
+        async def counted(request: Any, context: Any) -> AsyncIterator[Any]:
+            started, code = time.perf_counter(), "OK"
+            try:
+                async for message in behavior(request, context):
+                    yield message
+            except grpc.aio.AbortError:
+                code = _code_name(context)
+                raise
+            except (asyncio.CancelledError, GeneratorExit):
+                code = "CANCELLED"
+                raise
+            except Exception:
+                code = "UNKNOWN"
+                raise
+            finally:
+                self._record(method, code, started)
+
+        return counted
