@@ -96,7 +96,10 @@ def _route(scope: Scope) -> str:
     if template is not None:
         return str(template.source)
     path = scope.get("path", "")
-    return path if path in _FIXED_ROUTES else "unmatched"
+    if path in _FIXED_ROUTES:
+        return str(path)
+    # The console's static files: one label for all of them.
+    return "/ui/" if path.startswith("/ui/") or path == "/ui" else "unmatched"
 
 
 class HttpMetricsMiddleware:
