@@ -217,26 +217,35 @@ def _violation(path: str, error: ScalarError) -> Violation:
     return Violation(path, error.msg, error.type)
 
 
-def _timestamp_from_json(message: Message, value: Any) -> None:
-    if not isinstance(message, Timestamp):
-        raise TypeError(f"{message.DESCRIPTOR.full_name} is not a Timestamp")
-    if not isinstance(value, str):
-        raise ScalarError("datetime_type", "must be an RFC 3339 timestamp string")
-    try:
-        message.FromJsonString(value)
-    except ValueError:
-        raise ScalarError("datetime_parsing", "must be an RFC 3339 timestamp") from None
+def _json_string_reader(
+    kind: type[Timestamp] | type[Duration], not_text: tuple[str, str], bad_text: tuple[str, str]
+) -> WktReader:
+    """Reader of a well-known type whose JSON form is a string its ``FromJsonString`` parses;
+    ``not_text`` and ``bad_text`` are the (type, msg) of its two errors."""
+
+    def read(message: Message, value: Any) -> None:
+        if not isinstance(message, kind):
+            raise TypeError(f"{message.DESCRIPTOR.full_name} is not a {kind.__name__}")
+        if not isinstance(value, str):
+            raise ScalarError(*not_text)
+        try:
+            message.FromJsonString(value)
+        except ValueError:
+            raise ScalarError(*bad_text) from None
+
+    return read
 
 
-def _duration_from_json(message: Message, value: Any) -> None:
-    if not isinstance(message, Duration):
-        raise TypeError(f"{message.DESCRIPTOR.full_name} is not a Duration")
-    if not isinstance(value, str):
-        raise ScalarError("duration_type", "must be a duration string such as \"1.5s\"")
-    try:
-        message.FromJsonString(value)
-    except ValueError:
-        raise ScalarError("duration_parsing", "must be a duration such as \"1.5s\"") from None
+_timestamp_from_json = _json_string_reader(
+    Timestamp,
+    ("datetime_type", "must be an RFC 3339 timestamp string"),
+    ("datetime_parsing", "must be an RFC 3339 timestamp"),
+)
+_duration_from_json = _json_string_reader(
+    Duration,
+    ("duration_type", "must be a duration string such as \"1.5s\""),
+    ("duration_parsing", "must be a duration such as \"1.5s\""),
+)
 
 
 def _parse_dict_into(type_: str, check: Callable[[Any], bool], what: str) -> WktReader:

@@ -114,8 +114,8 @@ class Limits:
     """Send a stream's 200 headers after this long even if the call has said nothing yet."""
 
 
-class UnaryEndpoint:
-    """Serves one binding of a unary RPC through ``backend``."""
+class BindingEndpoint:
+    """What the ASGI handler of one binding holds: its transcoder, the backend, the limits."""
 
     def __init__(self, transcoder: Transcoder, backend: Backend, limits: Limits) -> None:
         self.transcoder = transcoder
@@ -124,6 +124,17 @@ class UnaryEndpoint:
         self.binding = transcoder.binding
         self.method = self.binding.method
         self.locate: Locator = self.binding.locate
+
+    async def body(self, scope: Scope, receive: Receive) -> Any:
+        """The request's JSON body when the binding takes one (at most ``max_body_bytes``),
+        else ``NO_BODY``."""
+        if not self.binding.body:
+            return NO_BODY
+        return await read_body(scope, receive, self.limits.max_body_bytes)
+
+
+class UnaryEndpoint(BindingEndpoint):
+    """Serves one binding of a unary RPC through ``backend``."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -141,11 +152,7 @@ class UnaryEndpoint:
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = scope["headers"]
         timeout = call_timeout(headers, self.limits.default_timeout)
-        body = (
-            await read_body(scope, receive, self.limits.max_body_bytes)
-            if self.binding.body
-            else NO_BODY
-        )
+        body = await self.body(scope, receive)
         request = self.transcoder.request(scope["path_params"], query_pairs(scope), body)
         metadata = grpc_metadata(headers, scope.get("client"))
         response = await self.backend.unary(

@@ -158,11 +158,7 @@ def json_reader(field: FieldDescriptor) -> Reader:
             raise ScalarError("float_type", "must be a number")
 
         return read_float
-    if kind == _T.TYPE_ENUM:
-        return enum_names(enum_type(field)).parse
-    if kind == _T.TYPE_BYTES:
-        return _json_bytes
-    raise TypeError(f"{field.full_name}: not a scalar field")
+    return _enum_or_bytes_reader(field)
 
 
 def text_reader(field: FieldDescriptor) -> Reader:
@@ -203,9 +199,14 @@ def text_reader(field: FieldDescriptor) -> Reader:
             return check_float(value)
 
         return read_float
-    if kind == _T.TYPE_ENUM:
+    return _enum_or_bytes_reader(field)
+
+
+def _enum_or_bytes_reader(field: FieldDescriptor) -> Reader:
+    # The same in JSON and in URL text: an enum's name (or number), base64 bytes.
+    if field.type == _T.TYPE_ENUM:
         return enum_names(enum_type(field)).parse
-    if kind == _T.TYPE_BYTES:
+    if field.type == _T.TYPE_BYTES:
         return _json_bytes
     raise TypeError(f"{field.full_name}: not a scalar field")
 

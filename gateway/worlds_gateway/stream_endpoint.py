@@ -37,6 +37,7 @@ from google.rpc import code_pb2, status_pb2
 
 from .backend import Backend
 from .endpoint import (
+    BindingEndpoint,
     ClientDisconnected,
     Limits,
     Receive,
@@ -45,13 +46,12 @@ from .endpoint import (
     header,
     peer_of,
     query_pairs,
-    read_body,
 )
 from .errors import REASON_INTERNAL, Locator, RpcStatusError, make_status, to_http
 from .metadata import call_timeout, grpc_metadata
 from .server_stream import ServerStream
 from .stream_formats import Framer, framer_for, negotiate
-from .transcode import NO_BODY, Transcoder
+from .transcode import Transcoder
 
 logger = logging.getLogger(__name__)
 
@@ -79,17 +79,12 @@ async def _disconnected(receive: Receive) -> None:
             return
 
 
-class StreamingEndpoint:
+class StreamingEndpoint(BindingEndpoint):
     """Serves one binding of a server-streaming RPC through ``backend``."""
 
     def __init__(self, transcoder: Transcoder, backend: Backend, limits: Limits) -> None:
-        self.transcoder = transcoder
-        self.backend = backend
-        self.limits = limits
-        self.binding = transcoder.binding
-        self.method = self.binding.method
+        super().__init__(transcoder, backend, limits)
         self.rule = self.binding.stream
-        self.locate: Locator = self.binding.locate
         resume_field = transcoder.resume_field
 
         def locate_header(field: str, reason: str) -> list[str | int]:
@@ -104,11 +99,7 @@ class StreamingEndpoint:
         try:
             headers = scope["headers"]
             timeout = call_timeout(headers, self.limits.stream_timeout)
-            body = (
-                await read_body(scope, receive, self.limits.max_body_bytes)
-                if self.binding.body
-                else NO_BODY
-            )
+            body = await self.body(scope, receive)
             resume = self._last_event_id(scope)
             if resume is not None:
                 locate = self._locate_header
