@@ -31,6 +31,12 @@ T = TypeVar("T")
 MAX_OFFSET = 1 << 62
 
 
+def page_offset(page: int, page_size: int) -> int:
+    """The row offset of a 1-based page, capped so that a huge page number cannot overflow
+    the database's 64-bit OFFSET."""
+    return min((page - 1) * page_size, MAX_OFFSET)
+
+
 class RpcBase:
     """The caller's check and the read transaction, for the servicers of every resource."""
 

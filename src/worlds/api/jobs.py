@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection
 
 from worlds.api import auth, idempotency, paging, validation
-from worlds.api.base import MAX_OFFSET, RpcBase
+from worlds.api.base import RpcBase, page_offset
 from worlds.api.boundary import Context, streaming, unary
 from worlds.convert.jobs import enum_name, job_to_proto
 from worlds.core.access import Action, WorkspaceAccess
@@ -110,8 +110,8 @@ class JobRpcs(RpcBase):
             if request.HasField("preset") else None,
             "seed": call.seed,
             "seed_submitted": request.HasField("seed"),
-            "num_users": request.num_users if request.HasField("num_users") else None,
-            "num_hosts": request.num_hosts if request.HasField("num_hosts") else None,
+            "num_users": validation.present(request, "num_users"),
+            "num_hosts": validation.present(request, "num_hosts"),
             "domains": [d.lower() for d in request.domains] or None,
         }
         job, replayed = idempotency_store.insert_job_once(self._dialect, conn, job_store.NewJob(
@@ -121,7 +121,7 @@ class JobRpcs(RpcBase):
             created_by=access.principal.user_id,
             kind=Kind.MANIFEST_GENERATION,
             resource_type=ResourceType.MANIFEST,
-            name=request.name if request.HasField("name") else None,
+            name=validation.present(request, "name"),
             params=params,
             max_attempts=self._max_attempts,
         ), call.claim, now)
@@ -173,12 +173,12 @@ class JobRpcs(RpcBase):
                 if request.HasField("kind") else None,
                 status=enum_name(jobs_pb2.JobStatus, "JOB_STATUS_", request.status)
                 if request.HasField("status") else None,
-                project_id=request.project_id if request.HasField("project_id") else None,
-                created_by=request.created_by if request.HasField("created_by") else None,
+                project_id=validation.present(request, "project_id"),
+                created_by=validation.present(request, "created_by"),
             )
             scope = (flt.workspace_id, flt.kind, flt.status, flt.project_id, flt.created_by)
             after = paging.decode(request.page_token, scope) if by_token else None
-            offset = 0 if by_token else min((page - 1) * page_size, MAX_OFFSET)
+            offset = 0 if by_token else page_offset(page, page_size)
             # One more than the page holds, to know whether a next page exists.
             return job_store.list_jobs(conn, flt, offset, page_size + 1, after), scope
 
@@ -264,8 +264,8 @@ class JobRpcs(RpcBase):
             if request.HasField("kind") else None,
             "status": enum_name(jobs_pb2.JobStatus, "JOB_STATUS_", request.status)
             if request.HasField("status") else None,
-            "project_id": request.project_id if request.HasField("project_id") else None,
-            "created_by": request.created_by if request.HasField("created_by") else None,
+            "project_id": validation.present(request, "project_id"),
+            "created_by": validation.present(request, "created_by"),
         }
         wanted = {name: value for name, value in wanted.items() if value is not None}
 

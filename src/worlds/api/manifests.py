@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection
 
 from worlds.api import validation
-from worlds.api.base import MAX_OFFSET, RpcBase
+from worlds.api.base import RpcBase, page_offset
 from worlds.api.boundary import Context, unary
 from worlds.convert import manifests as manifest_convert
 from worlds.core.access import WorkspaceAccess
@@ -52,11 +52,10 @@ class ManifestRpcs(RpcBase):
             validation.validate(request)
             flt = manifest_store.ManifestFilter(
                 workspace_id=access.workspace_id,
-                project_id=request.project_id if request.HasField("project_id") else None,
-                created_by=request.created_by if request.HasField("created_by") else None,
+                project_id=validation.present(request, "project_id"),
+                created_by=validation.present(request, "created_by"),
             )
-            offset = min((page - 1) * page_size, MAX_OFFSET)
-            return manifest_store.list_manifests(conn, flt, offset, page_size)
+            return manifest_store.list_manifests(conn, flt, page_offset(page, page_size), page_size)
 
         result = await self._read(context, request.org, request.workspace, work)
         return worlds_service_pb2.ListManifestsResponse(
@@ -71,33 +70,30 @@ class ManifestRpcs(RpcBase):
         return worlds_service_pb2.GetManifestResponse(
             manifest=manifest_convert.manifest_to_proto(row))
 
+    async def _run_page(self, request: Any, context: Context, kind: str,
+                        respond: Callable[[list[dict[str, Any]]], R]) -> R:
+        """One page (`offset`, `limit`) of a manifest's `nodes` or `edges` run, as `respond`
+        wraps it."""
+        limit = validation.int_or_default(request, "limit")
+        offset = validation.int_or_default(request, "offset")
+        return await self._manifest_read(request, context, lambda conn, manifest: respond(
+            manifest_store.read_run(conn, manifest, kind, offset, limit)))
+
     @unary
     async def ListGraphNodes(self, request: worlds_service_pb2.ListGraphNodesRequest,
                              context: Context
                              ) -> worlds_service_pb2.ListGraphNodesResponse:
-        limit = validation.int_or_default(request, "limit")
-        offset = validation.int_or_default(request, "offset")
-
-        def read(conn: Connection, manifest: Any) -> worlds_service_pb2.ListGraphNodesResponse:
-            nodes = manifest_store.read_run(conn, manifest, "nodes", offset, limit)
-            return worlds_service_pb2.ListGraphNodesResponse(
-                nodes=[manifest_convert.node_to_proto(node) for node in nodes])
-
-        return await self._manifest_read(request, context, read)
+        return await self._run_page(request, context, "nodes", lambda nodes: (
+            worlds_service_pb2.ListGraphNodesResponse(
+                nodes=[manifest_convert.node_to_proto(node) for node in nodes])))
 
     @unary
     async def ListGraphEdges(self, request: worlds_service_pb2.ListGraphEdgesRequest,
                              context: Context
                              ) -> worlds_service_pb2.ListGraphEdgesResponse:
-        limit = validation.int_or_default(request, "limit")
-        offset = validation.int_or_default(request, "offset")
-
-        def read(conn: Connection, manifest: Any) -> worlds_service_pb2.ListGraphEdgesResponse:
-            edges = manifest_store.read_run(conn, manifest, "edges", offset, limit)
-            return worlds_service_pb2.ListGraphEdgesResponse(
-                edges=[manifest_convert.edge_to_proto(edge) for edge in edges])
-
-        return await self._manifest_read(request, context, read)
+        return await self._run_page(request, context, "edges", lambda edges: (
+            worlds_service_pb2.ListGraphEdgesResponse(
+                edges=[manifest_convert.edge_to_proto(edge) for edge in edges])))
 
     @unary
     async def GetHostDetails(self, request: worlds_service_pb2.GetHostDetailsRequest,

@@ -19,7 +19,7 @@ import functools
 import re
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.descriptor_pb2 import FieldOptions
@@ -97,6 +97,11 @@ def _descriptor(message: Message) -> Descriptor:
     if not isinstance(descriptor, Descriptor):
         raise TypeError(f"{type(message).__name__} has no message descriptor")
     return descriptor
+
+
+def present(message: Message, name: str) -> Any:
+    """The value of an optional (presence-tracking) field, or None when it is unset."""
+    return getattr(message, name) if message.HasField(name) else None
 
 
 def violations(message: Message) -> list[FieldViolation]:
