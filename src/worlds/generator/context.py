@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 
 from worlds.generator import rng as rnglib
+from worlds.generator.security import PROFILES, LevelProfile
 from worlds.generator.spec import WorldSpec
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
@@ -35,6 +36,17 @@ BASE_SEVERITY: dict[str, str] = {
     "AdminTo": "high",
     "AllowedToDelegate": "high",
     "DCSync": "critical",
+    "ReadLAPSPassword": "high",
+    "ReadGMSAPassword": "high",
+    "AllowedToAct": "high",
+    "AddKeyCredentialLink": "high",
+    "WriteSPN": "medium",
+    "HasSIDHistory": "high",
+    "SQLAdmin": "high",
+    "Enroll": "low",
+    "ADCSESC1": "critical",
+    "ADCSESC3": "critical",
+    "ADCSESC4": "critical",
 }
 
 # Structural edges keep their base severity even when they point at tier 0: a
@@ -92,6 +104,8 @@ class DomainState:
         "num_hosts",
         "num_users",
         "ous",
+        "project_groups",
+        "resource_groups",
         "service_hosts",
         "service_kinds",
         "sid",
@@ -123,6 +137,8 @@ class DomainState:
         self.service_kinds: dict[str, str] = {}  # service account id -> kind of service
         self.service_hosts: dict[str, str] = {}  # service account id -> host it runs on
         self.workstation_owner: dict[str, str] = {}  # workstation id -> owning user id
+        self.resource_groups: list[str] = []  # group ids, in creation order
+        self.project_groups: list[str] = []
 
     def new_id(self, kind: str, width: int) -> str:
         count = self.counters.get(kind, 0)
@@ -152,6 +168,7 @@ class BuildContext:
 
     def __init__(self, spec: WorldSpec) -> None:
         self.spec = spec
+        self.profile: LevelProfile = PROFILES[spec.security_level]
         self.nodes: list[dict[str, object]] = []
         self.node_index: dict[str, dict[str, object]] = {}
         self.principals: dict[str, dict[str, object]] = {}
@@ -178,6 +195,13 @@ class BuildContext:
         self.nodes.append(node)
         self.node_index[node_id] = node
         return node
+
+    def set_fact(self, principal_id: str, key: str, value: object) -> None:
+        """Record a fact on a principal's node properties and its record's `tags`."""
+        self.node_index[principal_id]["properties"][key] = value
+        tags = self.principals[principal_id]["tags"]
+        # Lists in records, tuples in node properties (see directory._add_user).
+        tags[key] = list(value) if isinstance(value, tuple) else value
 
     def domain_named(self, name: str) -> DomainState:
         for domain in self.domains:

@@ -6,10 +6,20 @@ so that even a one-user world has the ordinary user its attack path starts from:
 1. one ordinary user, always enabled (a candidate start of the planted path),
 2. a domain admin (from 2 users), an IT admin (from 3 users),
 3. the built-in Administrator (RID 500), krbtgt (502) and Guest (501) from 6 users,
-4. then extra admins and service accounts in proportion, and ordinary users; from
-   20 users the second ordinary user is AS-REP roastable, later ones at 0.5%.
+4. then extra admins and service accounts in proportion (every third one a gMSA;
+   from 200 users one directory-sync account), and ordinary users; from 20 users the
+   second ordinary user is AS-REP roastable, later ones at the level's rate.
 
 Accounts are generated built-ins first, then admins, service accounts, ordinary users.
+
+Groups scale with users (about 10-20 per 100 users, as in BadBlood-style estates):
+from 200 users a role group per department title (nested in its department group,
+itself in All Staff), resource groups (one per 15 users; AGDLP: role and project
+groups nest in them, and a resource group nests in an earlier one with odds 0.35,
+so chains run several levels deep in large worlds) and project groups (one per 50
+users). Ordinary users join their role group and a heavy-tailed number of resource
+groups directly. Accounts go stale (no logon for months) and are disabled at the
+level's rates; half of the disabled ones sit in OU=Disabled Accounts.
 
 Every user counts towards `num_users`; nothing is added on top of it.
 """
@@ -27,6 +37,7 @@ from worlds.generator.names import (
     FIRST_NAMES,
     LAST_NAMES,
     PROJECT_WORDS,
+    RESOURCE_WORDS,
     ascii_fold,
 )
 
@@ -40,7 +51,16 @@ ORG_GROUPS: tuple[tuple[str, str, bool], ...] = (
     ("sql_admins", "SQL Admins", False),
     ("service_accounts", "Service Accounts", False),
     ("vpn_users", "VPN Users", False),
+    ("all_staff", "All Staff", False),
 )
+# Exchange's own groups (the schema is prepared forest-wide, servers or not).
+EXCHANGE_GROUPS: tuple[tuple[str, str], ...] = (
+    ("exchange_trusted_subsystem", "Exchange Trusted Subsystem"),
+    ("exchange_windows_permissions", "Exchange Windows Permissions"),
+    ("organization_management", "Organization Management"),
+)
+ROLE_GROUPS_FROM = 200
+SYNC_ACCOUNT_FROM = 200
 
 # Kinds of services a service account runs; hosts.py/services.py bind them to servers.
 SERVICE_KINDS: tuple[str, ...] = ("sql", "web", "app", "backup", "sccm", "exchange")
@@ -61,12 +81,14 @@ def user_roles(count: int) -> list[str]:
     extra_domain_admins = min(4, rest // 5_000)
     extra_it_admins = rest // 150
     services = (rest + 39) // 40 if rest >= 10 else 0
-    regulars = rest - extra_domain_admins - extra_it_admins - services
+    sync = 1 if count >= SYNC_ACCOUNT_FROM else 0
+    regulars = rest - extra_domain_admins - extra_it_admins - services - sync
     return [
         *builtins,
         *(["domain_admin"] * (extra_domain_admins + (count >= 2))),
         *(["it_admin"] * (extra_it_admins + (count >= 3))),
         *(["service"] * services),
+        *(["sync"] * sync),
         *(["regular"] * (regulars + (count >= 1))),
     ]
 
@@ -82,18 +104,51 @@ def build_directory(ctx: BuildContext) -> None:
 def _build_org_groups(ctx: BuildContext, domain: DomainState) -> None:
     for key, name, tier0 in ORG_GROUPS:
         add_group(ctx, domain, key, name, tier0=tier0)
+    for key, name in EXCHANGE_GROUPS:
+        add_group(ctx, domain, key, name, ou="exchange")
+    groups = domain.groups
+    add_membership(ctx, groups["exchange_trusted_subsystem"],
+                   groups["exchange_windows_permissions"])
     for name, code, _ in DEPARTMENTS:
-        add_group(ctx, domain, f"dept:{code}", name)
-    stream = ctx.stream("project-groups", domain.name)
+        add_membership(ctx, add_group(ctx, domain, f"dept:{code}", name), groups["all_staff"])
+    if domain.num_users >= ROLE_GROUPS_FROM:
+        for _, code, titles in DEPARTMENTS:
+            for t, title in enumerate(titles):
+                role_id = add_group(ctx, domain, f"role:{code}:{t}", f"ROLE-{code}-{title}",
+                                    ou="roles")
+                add_membership(ctx, role_id, groups[f"dept:{code}"])
+    stream = ctx.stream("resource-groups", domain.name)
+    # Nesting only into earlier groups keeps the membership graph acyclic.
+    resources: list[str] = []
+    for n in range(domain.num_users // 15):
+        word = RESOURCE_WORDS[n % len(RESOURCE_WORDS)]
+        access = "RW" if stream.random() < 0.4 else "RO"
+        name = f"RES-{word}-{n // len(RESOURCE_WORDS) + 1:03d}-{access}"
+        group_id = add_group(ctx, domain, f"res:{n}", name, ou="resources")
+        if resources and stream.random() < 0.35:
+            add_membership(ctx, group_id, resources[_recent(stream, len(resources))])
+        resources.append(group_id)
+    domain.resource_groups = resources
+    for key, group_id in list(groups.items()):
+        if key.startswith("role:") and resources:
+            for target in rnglib.sample_upto(stream, resources, 1 + stream.randrange(3)):
+                add_membership(ctx, group_id, target)
     projects: list[str] = []
-    for n in range(domain.num_users // 100):
+    for n in range(domain.num_users // 50):
         word = PROJECT_WORDS[n % len(PROJECT_WORDS)]
         name = f"PRJ-{word}-{n // len(PROJECT_WORDS) + 1:02d}"
-        group_id = add_group(ctx, domain, f"project:{n}", name)
-        # Nesting only into earlier groups keeps the membership graph acyclic.
+        group_id = add_group(ctx, domain, f"project:{n}", name, ou="projects")
         if projects and stream.random() < 0.3:
             add_membership(ctx, group_id, stream.choice(projects))
+        elif resources and stream.random() < 0.5:
+            add_membership(ctx, group_id, stream.choice(resources))
         projects.append(group_id)
+    domain.project_groups = projects
+
+
+def _recent(stream: random.Random, count: int) -> int:
+    """Index of an earlier group, skewed to recent ones so nesting chains grow deep."""
+    return max(0, count - 1 - rnglib.heavy_count(stream, 8.0, 1.2, count - 1))
 
 
 def _link_privileged_groups(ctx: BuildContext, domain: DomainState) -> None:
@@ -135,12 +190,18 @@ class _Names:
 
 def _build_users(ctx: BuildContext, domain: DomainState, stream: random.Random) -> None:
     names = _Names()
+    profile = ctx.profile
     # Names of built-in accounts are reserved even in domains too small to hold them.
     for reserved in ("administrator", "krbtgt", "guest"):
         names.claim(reserved)
     regular_count = 0
     service_count = 0
-    projects = [gid for key, gid in domain.groups.items() if key.startswith("project:")]
+    groups = domain.groups
+    resources = domain.resource_groups
+    projects = domain.project_groups
+    has_roles = domain.num_users >= ROLE_GROUPS_FROM
+    teams = {code: [key for key in domain.ous if key.startswith(f"team:{code}:")]
+             for _, code, _ in DEPARTMENTS}
     for role in user_roles(domain.num_users):
         if role in ("builtin_admin", "krbtgt", "guest"):
             _add_builtin_user(ctx, domain, role, stream)
@@ -150,50 +211,74 @@ def _build_users(ctx: BuildContext, domain: DomainState, stream: random.Random) 
         first, last = FIRST_NAMES[first_index], LAST_NAMES[last_index]
         folded_first, folded_last = _FOLDED_FIRST[first_index], _FOLDED_LAST[last_index]
         privileged = role == "domain_admin"
-        dept = rnglib.weighted_index(stream, _DEPARTMENT_CUMULATIVE)
+        dept: int | None = rnglib.weighted_index(stream, _DEPARTMENT_CUMULATIVE)
         enabled = True
         never_expires = stream.random() < 0.1
         no_preauth = False
-        memberships = [domain.groups["domain_users"]]
+        gmsa = False
+        memberships = [groups["domain_users"]]
+        prefix = ""
+        kind = ""
         if role == "regular":
+            assert dept is not None
             sam, suffix = names.claim(f"{folded_first}.{folded_last}"[:_SAM_BASE_MAX])
-            ou = f"dept:{DEPARTMENTS[dept][1]}"
+            _, code, titles = DEPARTMENTS[dept]
+            ou = f"dept:{code}"
+            if teams[code] and stream.random() < 0.7:
+                ou = stream.choice(teams[code])
             # The first ordinary user stays enabled: it may be the path's only start.
-            enabled = regular_count == 0 or stream.random() >= 0.03
-            no_preauth = stream.random() < 0.005 or (
+            enabled = regular_count == 0 or stream.random() >= profile.disabled_rate
+            if not enabled and stream.random() < 0.5:
+                ou = "disabled"
+            no_preauth = stream.random() < profile.asrep_rate or (
                 regular_count == 1 and domain.num_users >= 20
             )
-            memberships.append(domain.groups[f"dept:{DEPARTMENTS[dept][1]}"])
+            title_index = stream.randrange(len(titles))
+            memberships.append(
+                groups[f"role:{code}:{title_index}"] if has_roles else groups[f"dept:{code}"]
+            )
             if dept == _IT_DEPARTMENT and stream.random() < 0.3:
-                memberships.append(domain.groups["helpdesk"])
+                memberships.append(groups["helpdesk"])
             if projects and stream.random() < 0.3:
                 memberships.append(stream.choice(projects))
+            if resources:
+                for _ in range(rnglib.heavy_count(stream, 1.0, 2.0, 30)):
+                    memberships.append(stream.choice(resources))
             if stream.random() < 0.2:
-                memberships.append(domain.groups["vpn_users"])
+                memberships.append(groups["vpn_users"])
             regular_count += 1
-            title = stream.choice(DEPARTMENTS[dept][2])
-        elif role == "service":
-            kind = SERVICE_KINDS[service_count % len(SERVICE_KINDS)]
-            service_count += 1
-            sam, suffix = names.claim(f"svc-{kind}")
+            title: str | None = titles[title_index]
+        elif role in ("service", "sync"):
+            if role == "sync":
+                kind = "sync"
+                sam, suffix = names.claim(f"MSOL_{rnglib.token(stream, 48)}")
+            else:
+                kind = SERVICE_KINDS[service_count % len(SERVICE_KINDS)]
+                service_count += 1
+                # Every third service account is a group-managed one (gMSA), except
+                # the first: the classic kerberoastable account keeps its password.
+                gmsa = service_count % 3 == 0
+                sam, suffix = names.claim(f"gmsa-{kind}" if gmsa else f"svc-{kind}")
+                if gmsa:
+                    sam += "$"
             ou, dept, title, never_expires = "service_accounts", None, None, True
-            memberships.append(domain.groups["service_accounts"])
+            memberships.append(groups["service_accounts"])
             if kind == "sql":
-                memberships.append(domain.groups["sql_admins"])
+                memberships.append(groups["sql_admins"])
             # A service account in Domain Admins: the classic kerberoastable path.
             if service_count == 1 and domain.num_users >= 500:
-                memberships.append(domain.groups["domain_admins"])
+                memberships.append(groups["domain_admins"])
                 privileged = True
         else:
             prefix = "da" if role == "domain_admin" else "adm"
             sam, suffix = names.claim(f"{prefix}-{folded_first[0]}{folded_last}"[:_SAM_BASE_MAX])
             ou, dept, title = "admins", _IT_DEPARTMENT, "Systems Administrator"
             if role == "domain_admin":
-                memberships.append(domain.groups["domain_admins"])
+                memberships.append(groups["domain_admins"])
             else:
-                memberships.append(domain.groups["it_admins"])
-        if role == "service":
-            display = sam
+                memberships.append(groups["it_admins"])
+        if role in ("service", "sync"):
+            display = sam.removesuffix("$")
         else:
             # Admin accounts share OU=Admins: the tag keeps "adm-" and "da-" CNs apart.
             display = f"{first} {last}" if role == "regular" else f"{first} {last} ({prefix.upper()})"
@@ -203,7 +288,7 @@ def _build_users(ctx: BuildContext, domain: DomainState, stream: random.Random) 
             ctx, domain, stream, role=role, sam=sam, cn=display, ou=ou,
             department=None if dept is None else DEPARTMENTS[dept][0],
             title=title, enabled=enabled, never_expires=never_expires, no_preauth=no_preauth,
-            person=role != "service", privileged=privileged,
+            person=role not in ("service", "sync"), privileged=privileged, gmsa=gmsa,
         )
         if role == "service":
             domain.service_kinds[user_id] = kind
@@ -259,21 +344,31 @@ def _add_user(
     no_preauth: bool,
     person: bool,
     privileged: bool,
+    gmsa: bool = False,
     rid: int | None = None,
 ) -> str:
     user_id = domain.new_id("u", 5)
+    profile = ctx.profile
     if ou is None:
         dn, parent = f"CN={cn},CN=Users,{domain.dn}", domain.node_id
     else:
         parent, ou_dn = domain.ous[ou]
         dn = f"CN={cn},{ou_dn}"
+    # Whether the password falls to a dictionary attack (roasting, spraying); a
+    # gMSA's is 240 random bytes.
+    odds = profile.crackable_service if role in ("service", "sync") else profile.crackable_person
+    crackable = stream.random() < odds and not gmsa
+    # Days since the last logon: stale accounts have not logged on for months.
+    if stream.random() < profile.stale_rate and role not in ("krbtgt", "guest"):
+        last_logon = 90 + stream.randrange(900)
+    else:
+        last_logon = stream.randrange(14)
     credentials: list[dict[str, object]] = [
         {
             "type": "password_hash",
             "algorithm": "ntlm",
             "ref": f"cred-{rnglib.token(stream)}",
-            # Whether the password falls to a dictionary attack (roasting, spraying).
-            "crackable": stream.random() < (0.35 if role == "service" else 0.08),
+            "crackable": crackable,
         },
         {
             "type": "kerberos_key",
@@ -299,6 +394,15 @@ def _add_user(
         "title": title,
         "membership_ids": [],
         "credentials": credentials,
+        "tags": {
+            "hasspn": False,
+            "dontreqpreauth": no_preauth,
+            "password_crackable": crackable,
+            "gmsa": gmsa,
+            "stale": last_logon >= 90,
+            "last_logon_days": last_logon,
+            "sid_history": [],
+        },
     }
     ctx.add_node(
         user_id,
@@ -314,6 +418,14 @@ def _add_user(
             "spns": (),
             "dont_require_preauth": no_preauth,
             "password_never_expires": never_expires,
+            # BloodHound's names for the roasting facts, beside the older ones above.
+            "hasspn": False,
+            "dontreqpreauth": no_preauth,
+            "password_crackable": crackable,
+            "gmsa": gmsa,
+            "stale": last_logon >= 90,
+            "last_logon_days": last_logon,
+            "sid_history": (),
         },
     )
     ctx.edges.add(parent, user_id, "Contains")

@@ -3,15 +3,23 @@
 Each domain gets a SID `S-1-5-21-a-b-c` (three 32-bit sub-authorities drawn from
 the domain's own sub-stream), the default containers, an OU tree shaped like a
 typical corporate directory, the default and a few baseline GPOs, and the groups
-AD creates itself, with their well-known RIDs. Enterprise Admins, Schema Admins
+AD creates itself, with their well-known RIDs.
+
+The tree grows with the domain: an OU per site under Workstations and Servers (from
+two sites), team OUs under departments (one per ~400 of their users), and GPOs per
+site, per department (from 1,000 users) and one more per 2,500 users, linked to
+OUs that hold no tier-0 object. OUs that contain tier-0 accounts (Corp, Admins,
+Service Accounts, Domain Controllers) are tier 0 themselves. Enterprise Admins, Schema Admins
 and Enterprise Key Admins exist only in the forest root (the first domain), as in AD.
 """
 
 from __future__ import annotations
 
+import random
+
 from worlds.generator import rng as rnglib
 from worlds.generator.context import BuildContext, DomainState
-from worlds.generator.names import DEPARTMENTS
+from worlds.generator.names import DEPARTMENT_WEIGHTS, DEPARTMENTS, SITES, site_count
 
 # (key, name, RID, tier 0, forest root only). Domain-relative RIDs, in CN=Users.
 WELL_KNOWN_GROUPS: tuple[tuple[str, str, int, bool, bool], ...] = (
@@ -56,7 +64,14 @@ OU_TREE: tuple[tuple[str, str, str | None], ...] = (
     ("computers", "Computers", "corp"),
     ("workstations", "Workstations", "computers"),
     ("servers", "Servers", "computers"),
+    ("roles", "Roles", "groups"),
+    ("resources", "Resources", "groups"),
+    ("projects", "Projects", "groups"),
+    ("disabled", "Disabled Accounts", "corp"),
+    ("exchange", "Microsoft Exchange Security Groups", None),
 )
+# OUs holding tier-0 accounts: control of one is control of them.
+TIER0_OUS = ("domain_controllers", "corp", "admins", "service_accounts")
 
 # (key, display name, OU key it is linked to or None for the domain, tier 0).
 GPOS: tuple[tuple[str, str, str | None, bool], ...] = (
@@ -70,6 +85,7 @@ GPOS: tuple[tuple[str, str, str | None, bool], ...] = (
 
 
 def build_domains(ctx: BuildContext, user_shares: list[int], host_shares: list[int]) -> None:
+    ctx.sites = list(SITES[: site_count(ctx.spec.num_hosts)])
     seen_sids: set[str] = set()
     for index, name in enumerate(ctx.spec.domains):
         sid = _domain_sid(ctx, name, seen_sids)
@@ -105,8 +121,22 @@ def _domain_sid(ctx: BuildContext, name: str, seen: set[str]) -> str:
             return sid
 
 
+def _ou_layout(ctx: BuildContext, domain: DomainState) -> list[tuple[str, str, str | None]]:
+    """The domain's OU tree, parents first: the template plus what scales with size."""
+    layout = list(OU_TREE)
+    if len(ctx.sites) > 1:
+        for index, site in enumerate(ctx.sites):
+            layout.append((f"ws:{index}", site, "workstations"))
+            layout.append((f"srv:{index}", site, "servers"))
+    weight_sum = sum(DEPARTMENT_WEIGHTS)
+    for (_, code, _), weight in zip(DEPARTMENTS, DEPARTMENT_WEIGHTS, strict=True):
+        for team in range(domain.num_users * weight // weight_sum // 400):
+            layout.append((f"team:{code}:{team}", f"Team {team + 1:02d}", f"dept:{code}"))
+    return layout
+
+
 def _build_ous(ctx: BuildContext, domain: DomainState) -> None:
-    for key, name, parent in OU_TREE:
+    for key, name, parent in _ou_layout(ctx, domain):
         parent_id, parent_dn = (
             (domain.node_id, domain.dn) if parent is None else domain.ous[parent]
         )
@@ -120,32 +150,71 @@ def _build_ous(ctx: BuildContext, domain: DomainState) -> None:
             {"domain": domain.name, "dn": dn, "blocks_inheritance": False},
         )
         ctx.edges.add(parent_id, ou_id, "Contains")
-    ctx.tier0.add(domain.ous["domain_controllers"][0])
+    for key in TIER0_OUS:
+        ctx.tier0.add(domain.ous[key][0])
+
+
+def workstation_ou(domain: DomainState, site: int) -> str:
+    """Key of the OU a workstation of `site` goes to."""
+    key = f"ws:{site}"
+    return key if key in domain.ous else "workstations"
+
+
+def server_ou(domain: DomainState, site: int) -> str:
+    key = f"srv:{site}"
+    return key if key in domain.ous else "servers"
+
+
+def _gpo_layout(
+    ctx: BuildContext, domain: DomainState, stream: random.Random
+) -> list[tuple[str, str, str | None, bool]]:
+    layout = list(GPOS)
+    if len(ctx.sites) > 1:
+        for index, site in enumerate(ctx.sites):
+            layout.append((f"ws:{index}", f"{site} Workstation Settings", f"ws:{index}", False))
+            layout.append((f"srv:{index}", f"{site} Server Settings", f"srv:{index}", False))
+    if domain.num_users >= 1000:
+        for name, code, _ in DEPARTMENTS:
+            layout.append((f"dept:{code}", f"{name} User Settings", f"dept:{code}", False))
+    linkable = [key for key, _, _ in _ou_layout(ctx, domain) if key not in TIER0_OUS]
+    for n in range(domain.num_users // 2500):
+        layout.append((f"misc:{n}", f"Policy {n + 1:03d}", stream.choice(linkable), False))
+    return layout
 
 
 def _build_gpos(ctx: BuildContext, domain: DomainState) -> None:
     stream = ctx.stream("gpos", domain.name)
-    for key, name, linked_to, tier0 in GPOS:
-        gpo_id = domain.new_id("gpo", 2)
-        guid = _guid(stream)
-        domain.gpos[key] = gpo_id
-        ctx.add_node(
-            gpo_id,
-            f"{name.upper()}@{domain.upper}",
-            "gpo",
-            {
-                "domain": domain.name,
-                "guid": guid,
-                "dn": f"CN={{{guid}}},CN=Policies,CN=System,{domain.dn}",
-            },
-        )
-        target = domain.node_id if linked_to is None else domain.ous[linked_to][0]
-        ctx.edges.add(gpo_id, target, "GPLink")
+    layout = _gpo_layout(ctx, domain, ctx.stream("gpo-layout", domain.name))
+    for key, name, linked_to, tier0 in layout:
+        gpo_id = add_gpo(ctx, domain, key, name, linked_to, stream)
         if tier0:
             ctx.tier0.add(gpo_id)
 
 
-def _guid(stream) -> str:
+def add_gpo(
+    ctx: BuildContext, domain: DomainState, key: str, name: str, linked_to: str | None,
+    stream: random.Random,
+) -> str:
+    """Create a GPO linked to the OU `linked_to` (None: the domain itself)."""
+    gpo_id = domain.new_id("gpo", 2)
+    guid = _guid(stream)
+    domain.gpos[key] = gpo_id
+    ctx.add_node(
+        gpo_id,
+        f"{name.upper()}@{domain.upper}",
+        "gpo",
+        {
+            "domain": domain.name,
+            "guid": guid,
+            "dn": f"CN={{{guid}}},CN=Policies,CN=System,{domain.dn}",
+        },
+    )
+    target = domain.node_id if linked_to is None else domain.ous[linked_to][0]
+    ctx.edges.add(gpo_id, target, "GPLink")
+    return gpo_id
+
+
+def _guid(stream: random.Random) -> str:
     raw = rnglib.token(stream, 128).upper()
     return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
 
@@ -205,6 +274,7 @@ def add_group(
         "title": None,
         "membership_ids": [],
         "credentials": [],
+        "tags": {},
     }
     ctx.add_node(
         group_id,

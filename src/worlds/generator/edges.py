@@ -7,42 +7,43 @@ relationship over B, so an attacker controlling A moves along it:
 - TrustedBy (A -> B: domain B trusts domain A), both ways between the forest root
   and every other domain;
 - DCSync / GenericAll on the domain object for the groups AD grants them to;
-- AdminTo (local administrators), HasSession (computer -> logged-on user),
-  CanRDP, CanPSRemote, from role groups, workstation owners and admins;
+- AdminTo (local administrators, including role groups a GPO grants it to on
+  their department's workstations), HasSession (computer -> logged-on user; heavy
+  tailed: terminal and jump servers carry many), CanRDP, CanPSRemote;
 - delegated ACLs (Helpdesk resetting passwords, Account Operators over groups,
   IT groups over their OUs and GPOs, group owners), AllowedToDelegate;
-- misconfigurations: about one random ACL edge per 50 users between non-tier-0
-  objects, so planted paths are not the only paths and not trivially visible.
+- the primitives of `primitives.py` (LAPS and gMSA readers, RBCD, SID history,
+  MSSQL, shared local admin passwords) and `adcs.py` (templates, ESC1/3/4);
+- misconfigurations (`misconfig.py`): random ACLs between non-tier-0 objects with
+  heavy-tailed fan-out, and the classic tier-0 ones, at the level's rates.
 
 Contains and GPLink edges are added with their objects, in the earlier phases.
 
-Fan-out is bounded per principal except for role groups over their hosts (one
-edge per host), so the edge count grows linearly with users plus hosts.
+Fan-out is bounded per principal except for groups over their hosts (one edge
+per host), so the edge count grows linearly with users plus hosts.
 """
 
 from __future__ import annotations
 
 import random
 
+from worlds.generator.adcs import build_adcs
 from worlds.generator.context import BuildContext, DomainState
+from worlds.generator.domains import add_gpo
 from worlds.generator.hosts import add_artifact, password_ref
-from worlds.generator.rng import cumulate, sample_upto, weighted_index
+from worlds.generator.misconfig import build_misconfigurations
+from worlds.generator.names import DEPARTMENTS
+from worlds.generator.primitives import build_primitives
+from worlds.generator.rng import geometric_count, heavy_count, sample_upto
 
 EDGE_TYPES = (
     "MemberOf", "AdminTo", "HasSession", "CanRDP", "CanPSRemote", "GenericAll", "GenericWrite",
     "WriteDacl", "WriteOwner", "Owns", "ForceChangePassword", "AddMember", "DCSync", "Contains",
     "GPLink", "TrustedBy", "AllowedToDelegate",
+    # The primitives of real engagements, with BloodHound CE's names.
+    "ReadLAPSPassword", "ReadGMSAPassword", "AllowedToAct", "AddKeyCredentialLink", "WriteSPN",
+    "HasSIDHistory", "SQLAdmin", "Enroll", "ADCSESC1", "ADCSESC3", "ADCSESC4",
 )
-
-# Misconfiguration edge types by kind of target.
-_USER_ABUSE = (
-    "GenericAll", "GenericWrite", "WriteDacl", "WriteOwner", "ForceChangePassword", "Owns",
-)
-_GROUP_ABUSE = ("GenericAll", "GenericWrite", "WriteDacl", "WriteOwner", "AddMember", "Owns")
-_COMPUTER_ABUSE = ("GenericAll", "GenericWrite", "WriteDacl", "AdminTo", "CanRDP", "CanPSRemote")
-_GPO_ABUSE = ("GenericAll", "GenericWrite", "WriteDacl")
-# Odds of a misconfiguration's target being a user, group, computer or GPO.
-_TARGET_CUMULATIVE = cumulate((40, 30, 25, 5))
 
 
 def build_edges(ctx: BuildContext) -> None:
@@ -56,7 +57,10 @@ def build_edges(ctx: BuildContext) -> None:
         _remote_access(ctx, domain, stream)
         _delegated_acls(ctx, domain, stream)
         _delegation(ctx, domain, stream)
-        _misconfigurations(ctx, domain, stream)
+        build_primitives(ctx, domain, ctx.stream("primitives", domain.name))
+    build_adcs(ctx)
+    for domain in ctx.domains:
+        build_misconfigurations(ctx, domain, ctx.stream("misconfigurations", domain.name))
 
 
 def _member_of(ctx: BuildContext) -> None:
@@ -89,54 +93,106 @@ def _windows(ctx: BuildContext, host_ids: list[str]) -> list[str]:
 
 
 def _local_admins(ctx: BuildContext, domain: DomainState, stream: random.Random) -> None:
-    groups, add = domain.groups, ctx.edges.add
+    groups, add, profile = domain.groups, ctx.edges.add, ctx.profile
     workstations = domain.computers_in("workstation")
     servers = _windows(ctx, domain.computers_in("server"))
     for host_id in _windows(ctx, domain.computers_in("domain_controller", "server", "workstation")):
         add(groups["domain_admins"], host_id, "AdminTo")
     for host_id in workstations:
         add(groups["workstation_admins"], host_id, "AdminTo")
-        owner = domain.workstation_owner.get(host_id)
-        if owner is not None and stream.random() < 0.08:
-            add(owner, host_id, "AdminTo")
     for host_id in servers:
         add(groups["server_admins"], host_id, "AdminTo")
     for host_id in domain.computers.get("kind:sql", ()):
         add(groups["sql_admins"], host_id, "AdminTo")
+    if workstations:
+        # Users in the local Administrators of their own workstation, or (without
+        # one) of a shared or lab machine.
+        owned: dict[str, str] = {}
+        for host_id in workstations:
+            owner = domain.workstation_owner.get(host_id)
+            if owner is not None:
+                owned.setdefault(owner, host_id)
+        for user_id in domain.users_in("regular"):
+            if ctx.principals[user_id]["enabled"] and stream.random() < profile.owner_local_admin:
+                add(user_id, owned.get(user_id) or stream.choice(workstations), "AdminTo")
     if servers:
+        # Admin fan-out is heavy-tailed: most IT admins hold a few servers, some hundreds.
         for admin_id in domain.users_in("it_admin"):
-            for host_id in sample_upto(stream, servers, stream.randrange(3)):
+            count = heavy_count(stream, 2.0, 1.5, len(servers))
+            for host_id in sample_upto(stream, servers, count):
                 add(admin_id, host_id, "AdminTo")
     for account_id, host_id in domain.service_hosts.items():
         if ctx.hosts[host_id]["os_family"] == "windows" and stream.random() < 0.5:
             add(account_id, host_id, "AdminTo")
+    _gpo_local_admins(ctx, domain, stream, workstations)
+
+
+def _gpo_local_admins(
+    ctx: BuildContext, domain: DomainState, stream: random.Random, workstations: list[str]
+) -> None:
+    """Role groups a GPO puts in the local Administrators of their department's machines."""
+    by_department: dict[str, list[str]] = {}
+    for host_id in workstations:
+        owner = domain.workstation_owner.get(host_id)
+        if owner is not None:
+            department = ctx.principals[owner]["department"]
+            by_department.setdefault(str(department), []).append(host_id)
+    for key, group_id in domain.groups.items():
+        if not key.startswith("role:") or stream.random() >= ctx.profile.gpo_admin_role_groups:
+            continue
+        code = key.split(":")[1]
+        name = next(name for name, dept_code, _ in DEPARTMENTS if dept_code == code)
+        hosts = by_department.get(name, [])
+        if not hosts:
+            continue
+        role_name = ctx.principals[group_id]["sam"]
+        add_gpo(ctx, domain, f"localadmin:{key}", f"Local Administrators - {role_name}",
+                "workstations", stream)
+        for host_id in hosts:
+            ctx.edges.add(group_id, host_id, "AdminTo")
 
 
 def _sessions(ctx: BuildContext, domain: DomainState, stream: random.Random) -> None:
-    add = ctx.edges.add
+    """Logons, heavy-tailed: terminal and jump servers carry many, most hosts a few."""
+    add, profile = ctx.edges.add, ctx.profile
     enabled_people = [
         u for u in domain.users_in("regular", "it_admin") if ctx.principals[u]["enabled"]
     ]
+    it_admins = domain.users_in("it_admin")
     for host_id in domain.computers_in("workstation"):
         owner = domain.workstation_owner.get(host_id)
         if owner is not None and stream.random() < 0.8:
             add(host_id, owner, "HasSession")
         if enabled_people and stream.random() < 0.1:
             add(host_id, stream.choice(enabled_people), "HasSession")
-    it_admins = domain.users_in("it_admin")
+        # A support logon whose credentials linger in LSASS.
+        if it_admins and stream.random() < profile.admin_workstation_session:
+            add(host_id, stream.choice(it_admins), "HasSession")
+    terminal = domain.computers.get("kind:rds", [])
+    jump = set(terminal[: 1 + len(terminal) // 10])
     for host_id in domain.computers_in("server"):
-        for admin_id in sample_upto(stream, it_admins, stream.randrange(3)):
+        if host_id in jump:
+            admins = heavy_count(stream, 6.0, 1.3, len(it_admins))
+        else:
+            admins = heavy_count(stream, 1.0, 1.5, len(it_admins))
+        for admin_id in sample_upto(stream, it_admins, admins):
             add(host_id, admin_id, "HasSession")
+        if host_id in terminal and enabled_people:
+            users = 5 + heavy_count(stream, 20.0, 1.2, 400)
+            for user_id in sample_upto(stream, enabled_people, users):
+                add(host_id, user_id, "HasSession")
     domain_admins = domain.users_in("domain_admin", "builtin_admin")
     for host_id in domain.computers_in("domain_controller"):
         for admin_id in sample_upto(stream, domain_admins, 2):
             add(host_id, admin_id, "HasSession")
     # Tier-0 accounts logging on to lower tiers: what most real paths hinge on.
+    servers = domain.computers_in("server")
     members = domain.computers_in("server", "workstation")
     if members:
         for admin_id in domain.users_in("domain_admin"):
-            if stream.random() < 0.4:
-                host_id = stream.choice(members)
+            for _ in range(geometric_count(stream, profile.da_sessions_mean)):
+                pool = servers if servers and stream.random() < 0.8 else members
+                host_id = stream.choice(sorted(jump) if jump and stream.random() < 0.3 else pool)
                 if add(host_id, admin_id, "HasSession"):
                     add_artifact(ctx, host_id, "credential", "lsass.exe",
                                  "cached logon credentials of an interactive session",
@@ -163,7 +219,7 @@ def _delegated_acls(ctx: BuildContext, domain: DomainState, stream: random.Rando
         add(groups["helpdesk"], user_id, "ForceChangePassword")
     # AdminSDHolder shields tier-0 groups from Account Operators; the rest is theirs.
     unprotected = [gid for key, gid in groups.items()
-                   if gid not in ctx.tier0 and not key.startswith("project:")]
+                   if gid not in ctx.tier0 and not key.startswith(("project:", "res:", "role:"))]
     for group_id in unprotected:
         add(groups["account_operators"], group_id, "GenericAll")
     add(groups["it_admins"], domain.ous["workstations"][0], "GenericAll")
@@ -189,22 +245,3 @@ def _delegation(ctx: BuildContext, domain: DomainState, stream: random.Random) -
     for host_id in servers:
         if len(servers) > 1 and stream.random() < 0.03:
             add(host_id, stream.choice(servers), "AllowedToDelegate")
-
-
-def _misconfigurations(ctx: BuildContext, domain: DomainState, stream: random.Random) -> None:
-    tier0 = ctx.tier0
-    groups = [gid for gid in domain.groups.values() if gid not in tier0]
-    sources = [u for u in domain.users_in("regular") if ctx.principals[u]["enabled"]] + groups
-    # Tier 0 is left out on purpose: a random edge into it would make the planted
-    # path redundant in most worlds.
-    targets = (
-        ([u for u in domain.users_in("regular", "it_admin", "service") if u not in tier0],
-         _USER_ABUSE),
-        (groups, _GROUP_ABUSE),
-        (domain.computers_in("server", "workstation"), _COMPUTER_ABUSE),
-        ([gid for gid in domain.gpos.values() if gid not in tier0], _GPO_ABUSE),
-    )
-    for _ in range(max(1, domain.num_users // 50)):
-        candidates, kinds = targets[weighted_index(stream, _TARGET_CUMULATIVE)]
-        if candidates:
-            ctx.edges.add(stream.choice(sources), stream.choice(candidates), stream.choice(kinds))

@@ -11,6 +11,13 @@ Roles. A domain's host share holds its DCs first (1 below 10 hosts, else
 2 + hosts // 2000, at most 6), then about 15% servers of assorted kinds, then
 workstations, each owned by one of the domain's enabled ordinary users. With a
 single host, that host is the DC.
+
+Local administrator passwords. Windows member hosts have LAPS at the level's rate
+(`laps`); the others mostly keep the password of the image they were built from,
+shared by every host of the same domain, role and OS version (credential reuse),
+named by the computer node's `local_admin_password_id` (null for LAPS hosts, DCs
+and Linux hosts; a host's own id when its password was set by hand). SQL servers
+host an MSSQL instance (`mssql_instance`). Host records carry these facts in `tags`.
 """
 
 from __future__ import annotations
@@ -19,8 +26,8 @@ import random
 
 from worlds.generator import rng as rnglib
 from worlds.generator.context import BuildContext, DomainState
-from worlds.generator.domains import add_membership
-from worlds.generator.names import DEPARTMENTS, SITES
+from worlds.generator.domains import add_membership, server_ou, workstation_ou
+from worlds.generator.names import DEPARTMENTS
 
 EXPOSURE_PROFILES = ("internet", "external", "dmz", "internal", "isolated")
 ROLES = ("domain_controller", "server", "workstation")
@@ -89,10 +96,6 @@ class SubnetAllocator:
         return f"{net}.{_FIRST_HOST + offset}", f"{net}.0/24"
 
 
-def site_count(num_hosts: int) -> int:
-    return 1 if num_hosts < 50 else min(len(SITES), 2 + num_hosts // 1000)
-
-
 def role_counts(num_hosts: int) -> tuple[int, int, int]:
     """(domain controllers, servers, workstations) of a domain's host share."""
     dcs = min(num_hosts, 1 if num_hosts < 10 else min(6, 2 + num_hosts // 2000))
@@ -102,7 +105,6 @@ def role_counts(num_hosts: int) -> tuple[int, int, int]:
 
 
 def build_hosts(ctx: BuildContext) -> None:
-    ctx.sites = list(SITES[: site_count(ctx.spec.num_hosts)])
     site_cumulative = rnglib.cumulate([3 if i == 0 else 1 for i in range(len(ctx.sites))])
     allocator = SubnetAllocator()
     # Shared by all domains so hostnames are unique in the world, not only per domain.
@@ -146,6 +148,8 @@ class _HostBuilder:
         self.allocator = allocator
         self.site_cumulative = site_cumulative
         self.name_counts = name_counts
+        # Image (domain, role, OS version) -> id of its shared local admin password.
+        self.images: dict[str, str] = {}
 
     def _site(self) -> int:
         return rnglib.weighted_index(self.stream, self.site_cumulative)
@@ -175,7 +179,7 @@ class _HostBuilder:
         self._add(
             role="server", kind=kind, site=site, hostname=self._hostname(site, prefix, 2),
             os_family=family, os_version=_weighted(self.stream, os_table), exposure=exposure,
-            segment=_segment(exposure, "servers"), ou="servers",
+            segment=_segment(exposure, "servers"), ou=server_ou(self.domain, site),
         )
 
     def add_workstation(self, owner: str | None) -> None:
@@ -190,7 +194,7 @@ class _HostBuilder:
             role="workstation", kind="workstation", site=site,
             hostname=self._hostname(site, f"{code}-", 4), os_family="windows",
             os_version=_weighted(self.stream, _WORKSTATION_OS), exposure=exposure,
-            segment=_segment(exposure, "workstations"), ou="workstations",
+            segment=_segment(exposure, "workstations"), ou=workstation_ou(self.domain, site),
         )
         if owner is not None:
             self.domain.workstation_owner[host_id] = owner
@@ -245,6 +249,26 @@ class _HostBuilder:
             ],
         }
         windows_member = os_family == "windows" and not is_dc
+        # DCs always have unconstrained delegation; a few servers do too.
+        unconstrained = is_dc or (role == "server" and stream.random() < 0.03)
+        laps = windows_member and stream.random() < ctx.profile.laps_coverage
+        password_id: str | None = None
+        if windows_member and not laps:
+            if stream.random() < 0.85:
+                image = f"{domain.node_id}:{role}:{os_version}"
+                password_id = self.images.setdefault(
+                    image, f"{domain.node_id}-lapw{len(self.images):02d}"
+                )
+            else:
+                password_id = f"{host_id}-lapw"
+        mssql = f"{fqdn}:1433" if kind == "sql" else None
+        # One dict for both records: a computer's facts are its host's.
+        ctx.hosts[host_id]["tags"] = ctx.principals[host_id]["tags"] = {
+            "laps": laps,
+            "local_admin_password_id": password_id,
+            "unconstrained_delegation": unconstrained,
+            "mssql_instance": mssql,
+        }
         ctx.add_node(
             host_id,
             f"{hostname}.{domain.upper}",
@@ -254,9 +278,10 @@ class _HostBuilder:
                 "role": role,
                 "os_family": os_family,
                 "exposure_profile": exposure,
-                # DCs always have unconstrained delegation; a few servers do too.
-                "unconstrained_delegation": is_dc or (role == "server" and stream.random() < 0.03),
-                "laps": windows_member and stream.random() < 0.6,
+                "unconstrained_delegation": unconstrained,
+                "laps": laps,
+                "local_admin_password_id": password_id,
+                "mssql_instance": mssql,
             },
         )
         ctx.edges.add(ou_id, host_id, "Contains")
@@ -264,6 +289,8 @@ class _HostBuilder:
         add_membership(ctx, host_id, domain.groups[group])
         if is_dc:
             ctx.tier0.add(host_id)
+        if kind == "exchange":
+            add_membership(ctx, host_id, domain.groups["exchange_trusted_subsystem"])
         domain.computers.setdefault(role, []).append(host_id)
         domain.computers.setdefault(f"kind:{kind}", []).append(host_id)
         ctx.host_kinds[host_id] = kind

@@ -89,6 +89,19 @@ SITES: tuple[str, ...] = (
     "HQ", "NYC", "LON", "FRA", "SIN", "TYO", "SYD", "SFO", "CHI", "AMS", "PAR", "TOR",
 )
 
+def site_count(num_hosts: int) -> int:
+    """Sites of a world: one below 50 hosts, else 2 + hosts // 1000, at most all of SITES."""
+    return 1 if num_hosts < 50 else min(len(SITES), 2 + num_hosts // 1000)
+
+
+# Words for file shares and applications behind resource groups.
+RESOURCE_WORDS: tuple[str, ...] = (
+    "Finance", "Payroll", "Contracts", "Designs", "Builds", "Releases", "Reports", "Archive",
+    "Marketing", "Legal", "Scans", "Software", "Projects", "Quality", "Research", "Data",
+    "Budget", "Vendors", "Training", "Templates", "Media", "Backups", "Audit", "Logistics",
+    "CRM", "ERP", "Wiki", "Tickets", "BI", "Git", "Jenkins", "Jira", "SharePoint", "Intranet",
+)
+
 PROJECT_WORDS: tuple[str, ...] = (
     "Atlas", "Borealis", "Cobalt", "Delta", "Ember", "Falcon", "Granite", "Harbor", "Indigo",
     "Juniper", "Kestrel", "Lumen", "Meridian", "Nimbus", "Onyx", "Polaris", "Quartz", "Raven",

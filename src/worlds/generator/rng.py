@@ -89,3 +89,23 @@ def apportion(total: int, weights: Sequence[int]) -> list[int]:
     for i in by_remainder[:leftover]:
         shares[i] += 1
     return shares
+
+
+def heavy_count(rng: random.Random, scale: float, alpha: float, cap: int) -> int:
+    """A heavy-tailed count: Lomax(scale, alpha) rounded down, at most `cap`.
+
+    Most draws are small and a few are large, as with sessions on terminal servers
+    or rights held by a handful of over-privileged principals. The mean is about
+    scale / (alpha - 1) for alpha > 1 (before the cap).
+    """
+    draw = scale * ((1.0 - rng.random()) ** (-1.0 / alpha) - 1.0)
+    return cap if draw >= cap else int(draw)
+
+
+def geometric_count(rng: random.Random, mean: float) -> int:
+    """A count with the given mean (geometric: each further one with odds mean/(1+mean))."""
+    odds = mean / (1.0 + mean)
+    count = 0
+    while rng.random() < odds:
+        count += 1
+    return count

@@ -178,6 +178,7 @@ def _bind_service_accounts(ctx: BuildContext, domain: DomainState) -> None:
         properties = ctx.node_index[account_id]["properties"]
         properties["has_spn"] = True
         properties["spns"] = tuple(spns)
+        ctx.set_fact(account_id, "hasspn", True)
         credentials = ctx.principals[account_id]["credentials"]
         credentials.extend({"type": "spn", "value": spn} for spn in spns)
         if host_id is not None:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import TypedDict
 
 MIN_USERS, MAX_USERS = 1, 50_000
 MIN_HOSTS, MAX_HOSTS = 1, 10_000
@@ -19,6 +20,10 @@ MAX_DOMAINS = 16
 MIN_SEED, MAX_SEED = -(2**63), 2**63 - 1
 
 DEFAULT_PRESET = "small"
+
+# How well defended the generated estate is; see `security.py` for what each sets.
+SECURITY_LEVELS: tuple[str, ...] = ("hardened", "typical", "vulnerable")
+DEFAULT_SECURITY_LEVEL = "typical"
 
 
 @dataclass(frozen=True)
@@ -56,15 +61,27 @@ class WorldSpec:
     num_hosts: int
     domains: tuple[str, ...]
     seed: int
+    security_level: str = DEFAULT_SECURITY_LEVEL
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> SpecDict:
+        """The canonical form recorded in the world (so the level changes its bytes)."""
         return {
             "preset": self.preset,
             "num_users": self.num_users,
             "num_hosts": self.num_hosts,
             "domains": list(self.domains),
             "seed": self.seed,
+            "security_level": self.security_level,
         }
+
+
+class SpecDict(TypedDict):
+    preset: str
+    num_users: int
+    num_hosts: int
+    domains: list[str]
+    seed: int
+    security_level: str
 
 
 # Same definition as the contract's STRING_FORMAT_DNS_NAME.
@@ -77,6 +94,7 @@ def resolve_spec(
     num_hosts: int | None,
     domains: Sequence[str] | None,
     seed: int,
+    security_level: str | None = None,
 ) -> WorldSpec:
     """Resolve optional request fields into a complete `WorldSpec`.
 
@@ -86,6 +104,8 @@ def resolve_spec(
     - `domains` None or empty means the preset's default domains; names are
       lowercased and a trailing dot dropped. The first domain is the forest root.
     - `seed` is mandatory: the caller picks one when the user gave none.
+    - `security_level` None (or "", "unspecified") means "typical"; the proto enum
+      spelling ("SECURITY_LEVEL_HARDENED") is accepted as well, case-insensitively.
 
     Raises ValueError on an unknown preset or an out-of-contract value.
     """
@@ -102,7 +122,23 @@ def resolve_spec(
         num_hosts=size.hosts if num_hosts is None else num_hosts,
         domains=resolved_domains,
         seed=_bounded("seed", seed, MIN_SEED, MAX_SEED),
+        security_level=_normalize_level(security_level),
     )
+
+
+def _normalize_level(level: str | None) -> str:
+    if level is None:
+        return DEFAULT_SECURITY_LEVEL
+    if not isinstance(level, str):
+        raise ValueError(f"security_level must be a string, got {type(level).__name__}")
+    name = level.strip().lower().removeprefix("security_level_")
+    if name in ("", "unspecified"):
+        return DEFAULT_SECURITY_LEVEL
+    if name not in SECURITY_LEVELS:
+        raise ValueError(
+            f"unknown security_level {level!r}; expected one of {', '.join(SECURITY_LEVELS)}"
+        )
+    return name
 
 
 def _normalize_preset(preset: str | None) -> str:

@@ -30,6 +30,7 @@ from typing import Any
 import orjson
 
 from worlds.generator.context import BuildContext
+from worlds.generator.exposure import compute_exposure
 from worlds.generator.spec import WorldSpec
 
 FORMAT = "worlds.world/v1"
@@ -101,6 +102,8 @@ def finalize(ctx: BuildContext) -> World:
         "total_principals": len(ctx.principals),
         "total_edges": len(edges),
         "domains": list(ctx.spec.domains),
+        "security_level": ctx.spec.security_level,
+        "exposure": compute_exposure(ctx),
     }
     return World(
         spec=ctx.spec,

@@ -12,12 +12,13 @@ from worlds.generator.edges import EDGE_TYPES
 from worlds.generator.services import AUTH_KINDS
 
 HOST_KEYS = {"host_id", "hostname", "fqdn", "domain", "ip", "os_family", "os_version", "role",
-             "subnet", "site", "exposure_profile", "services", "artifacts"}
+             "subnet", "site", "exposure_profile", "services", "artifacts", "tags"}
 SERVICE_KEYS = {"service_id", "name", "port", "proto", "product", "version", "state", "auth",
                 "banner_ref"}
 PRINCIPAL_KEYS = {"principal_id", "principal_type", "sam", "enabled", "upn", "dn", "sid", "domain",
-                  "email", "department", "title", "membership_ids", "credentials"}
-NODE_TYPES = {"domain", "ou", "group", "user", "computer", "gpo"}
+                  "email", "department", "title", "membership_ids", "credentials", "tags"}
+NODE_TYPES = {"domain", "ou", "group", "user", "computer", "gpo", "EnterpriseCA", "CertTemplate",
+              "NTAuthStore"}
 SEVERITIES = {"info", "low", "medium", "high", "critical"}
 ROLES = {"domain_controller", "server", "workstation"}
 EXPOSURES = {"internet", "external", "dmz", "internal", "isolated"}

@@ -1,0 +1,130 @@
+"""Exposure of a generated world: who can reach Domain Admins, and by what.
+
+`stats["exposure"]` (**ours**) holds:
+
+- `share`: of the enabled users outside tier 0 (`users_considered`), the share
+  (`users_with_path` of them) with a directed path to any domain's Domain Admins
+  group, every edge but CanRDP/CanPSRemote counting as a move (BloodHound's
+  direction: A -> B means controlling A yields B). Rounded to 6 decimals;
+- `median_path_length`: the median, over those users, of their shortest path's
+  number of edges;
+- `distinct_first_hops`: how many different nodes those users' shortest paths go
+  through first (one shortest path per user: the breadth-first search's);
+- `tier0_size`: principals in tier 0: privileged users and groups, domain
+  controllers, and every principal nested in a tier-0 group;
+- `edge_counts`: edges per edge type (the count of each primitive);
+- `roastable`: users with an SPN, without Kerberos pre-authentication, and with a
+  password that falls to a wordlist (`kerberoastable`, `asrep_roastable`,
+  `crackable`), enabled ones only.
+
+One reverse breadth-first search from the Domain Admins groups over the edges in
+generation order: linear in nodes plus edges, and deterministic.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TypedDict
+
+from worlds.generator.context import BuildContext
+
+NOT_MOVES = frozenset({"CanRDP", "CanPSRemote"})
+
+
+class Roastable(TypedDict):
+    kerberoastable: int
+    asrep_roastable: int
+    crackable: int
+
+
+class Exposure(TypedDict):
+    share: float
+    users_considered: int
+    users_with_path: int
+    median_path_length: float | None
+    distinct_first_hops: int
+    tier0_size: int
+    edge_counts: dict[str, int]
+    roastable: Roastable
+
+
+def compute_exposure(ctx: BuildContext) -> Exposure:
+    predecessors: dict[str, list[str]] = {}
+    edge_counts: dict[str, int] = {}
+    for source, target, edge_type, _ in ctx.edges.items:
+        edge_counts[edge_type] = edge_counts.get(edge_type, 0) + 1
+        if edge_type not in NOT_MOVES:
+            found = predecessors.get(target)
+            if found is None:
+                predecessors[target] = [source]
+            else:
+                found.append(source)
+    targets = [domain.groups["domain_admins"] for domain in ctx.domains]
+    distance = dict.fromkeys(targets, 0)
+    next_hop: dict[str, str] = {}
+    queue = deque(targets)
+    while queue:
+        current = queue.popleft()
+        step = distance[current] + 1
+        for source in predecessors.get(current, ()):
+            if source not in distance:
+                distance[source] = step
+                next_hop[source] = current
+                queue.append(source)
+    tier0 = tier0_principals(ctx)
+    considered = 0
+    lengths: list[int] = []
+    first_hops: set[str] = set()
+    kerberoastable = asrep = crackable = 0
+    for principal_id, principal in ctx.principals.items():
+        if principal["principal_type"] != "user" or not principal["enabled"]:
+            continue
+        properties = ctx.node_index[principal_id]["properties"]
+        kerberoastable += bool(properties["hasspn"])
+        asrep += bool(properties["dontreqpreauth"])
+        crackable += bool(properties["password_crackable"])
+        if principal_id in tier0:
+            continue
+        considered += 1
+        length = distance.get(principal_id)
+        if length is not None:
+            lengths.append(length)
+            first_hops.add(next_hop[principal_id])
+    lengths.sort()
+    return {
+        "share": round(len(lengths) / considered, 6) if considered else 0.0,
+        "users_considered": considered,
+        "users_with_path": len(lengths),
+        "median_path_length": _median(lengths),
+        "distinct_first_hops": len(first_hops),
+        "tier0_size": len(tier0),
+        "edge_counts": dict(sorted(edge_counts.items())),
+        "roastable": {
+            "kerberoastable": kerberoastable, "asrep_roastable": asrep, "crackable": crackable,
+        },
+    }
+
+
+def tier0_principals(ctx: BuildContext) -> set[str]:
+    """Tier-0 principals and everything nested in them (membership, transitively)."""
+    members: dict[str, list[str]] = {}
+    for principal_id, principal in ctx.principals.items():
+        for group_id in principal["membership_ids"]:
+            members.setdefault(group_id, []).append(principal_id)
+    tier0 = {principal_id for principal_id in ctx.principals if principal_id in ctx.tier0}
+    stack = list(tier0)
+    while stack:
+        for member in members.get(stack.pop(), ()):
+            if member not in tier0:
+                tier0.add(member)
+                stack.append(member)
+    return tier0
+
+
+def _median(sorted_values: list[int]) -> float | None:
+    if not sorted_values:
+        return None
+    middle = len(sorted_values) // 2
+    if len(sorted_values) % 2:
+        return float(sorted_values[middle])
+    return (sorted_values[middle - 1] + sorted_values[middle]) / 2
