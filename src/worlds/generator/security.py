@@ -83,7 +83,7 @@ PROFILES: Mapping[str, LevelProfile] = MappingProxyType({
         laps_reader_misconfig_per_100=0.05, stale_rate=0.05, disabled_rate=0.02,
     ),
     "typical": LevelProfile(
-        name="typical", laps_coverage=0.6, owner_local_admin=0.3,
+        name="typical", laps_coverage=0.6, owner_local_admin=0.4,
         gpo_admin_role_groups=0.2, crackable_person=0.08, crackable_service=0.35,
         asrep_rate=0.005, da_sessions_mean=1.0, admin_workstation_session=0.05,
         acl_misconfig_per_100=2.0, broad_acl_sources=True, tier0_misconfig=0.5,
