@@ -7,7 +7,7 @@ AD creates itself, with their well-known RIDs.
 
 The tree grows with the domain: an OU per site under Workstations and Servers (from
 two sites), team OUs under departments (one per ~400 of their users), and GPOs per
-site, per department (from 1,000 users) and one more per 2,500 users, linked to
+site, per department (from 1,000 users) and one more per 400 users, linked to
 OUs that hold no tier-0 object. OUs that contain tier-0 accounts (Corp, Admins,
 Service Accounts, Domain Controllers) are tier 0 themselves. Enterprise Admins, Schema Admins
 and Enterprise Key Admins exist only in the forest root (the first domain), as in AD.
@@ -177,7 +177,7 @@ def _gpo_layout(
         for name, code, _ in DEPARTMENTS:
             layout.append((f"dept:{code}", f"{name} User Settings", f"dept:{code}", False))
     linkable = [key for key, _, _ in _ou_layout(ctx, domain) if key not in TIER0_OUS]
-    for n in range(domain.num_users // 2500):
+    for n in range(domain.num_users // 400):
         layout.append((f"misc:{n}", f"Policy {n + 1:03d}", stream.choice(linkable), False))
     return layout
 
