@@ -9,8 +9,10 @@ order (deterministic); sets serve membership tests only and are never iterated.
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from worlds.generator import rng as rnglib
+from worlds.generator.records import HostRecord, NodeRecord, PrincipalRecord
 from worlds.generator.security import PROFILES, LevelProfile
 from worlds.generator.spec import WorldSpec
 
@@ -169,10 +171,10 @@ class BuildContext:
     def __init__(self, spec: WorldSpec) -> None:
         self.spec = spec
         self.profile: LevelProfile = PROFILES[spec.security_level]
-        self.nodes: list[dict[str, object]] = []
-        self.node_index: dict[str, dict[str, object]] = {}
-        self.principals: dict[str, dict[str, object]] = {}
-        self.hosts: dict[str, dict[str, object]] = {}
+        self.nodes: list[NodeRecord] = []
+        self.node_index: dict[str, NodeRecord] = {}
+        self.principals: dict[str, PrincipalRecord] = {}
+        self.hosts: dict[str, HostRecord] = {}
         # Ids of tier-0 objects (privileged groups and accounts, DCs, domains):
         # edges into them are rated critical.
         self.tier0: set[str] = set()
@@ -187,11 +189,13 @@ class BuildContext:
         return rnglib.substream(self.spec.seed, *names)
 
     def add_node(
-        self, node_id: str, label: str, node_type: str, properties: dict[str, object]
-    ) -> dict[str, object]:
+        self, node_id: str, label: str, node_type: str, properties: dict[str, Any]
+    ) -> NodeRecord:
         if node_id in self.node_index:
             raise ValueError(f"duplicate node id {node_id}")
-        node = {"id": node_id, "label": label, "node_type": node_type, "properties": properties}
+        node: NodeRecord = {
+            "id": node_id, "label": label, "node_type": node_type, "properties": properties,
+        }
         self.nodes.append(node)
         self.node_index[node_id] = node
         return node

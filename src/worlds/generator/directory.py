@@ -40,6 +40,7 @@ from worlds.generator.names import (
     RESOURCE_WORDS,
     ascii_fold,
 )
+from worlds.generator.records import Credential
 
 # (key, name, tier 0). Groups every organisation of this shape has, in OU=Groups.
 ORG_GROUPS: tuple[tuple[str, str, bool], ...] = (
@@ -363,7 +364,7 @@ def _add_user(
         last_logon = 90 + stream.randrange(900)
     else:
         last_logon = stream.randrange(14)
-    credentials: list[dict[str, object]] = [
+    credentials: list[Credential] = [
         {
             "type": "password_hash",
             "algorithm": "ntlm",

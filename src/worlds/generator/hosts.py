@@ -28,6 +28,7 @@ from worlds.generator import rng as rnglib
 from worlds.generator.context import BuildContext, DomainState
 from worlds.generator.domains import add_membership, server_ou, workstation_ou
 from worlds.generator.names import DEPARTMENTS
+from worlds.generator.records import HostTags, ServicePrincipalName
 
 EXPOSURE_PROFILES = ("internet", "external", "dmz", "internal", "isolated")
 ROLES = ("domain_controller", "server", "workstation")
@@ -186,7 +187,7 @@ class _HostBuilder:
         site = self._site()
         if owner is not None:
             department = self.ctx.principals[owner]["department"]
-            code = _DEPARTMENT_CODES.get(department, "IT")
+            code = _DEPARTMENT_CODES.get(department or "", "IT")
         else:
             code = DEPARTMENTS[self.stream.randrange(len(DEPARTMENTS))][1]
         exposure = _weighted(self.stream, tuple(_WORKSTATION_EXPOSURE.items()))
@@ -207,6 +208,27 @@ class _HostBuilder:
         host_id = domain.new_id("c", 5)
         fqdn = f"{hostname.lower()}.{domain.name}"
         ip, subnet = self.allocator.allocate(site, segment)
+        is_dc = role == "domain_controller"
+        windows_member = os_family == "windows" and not is_dc
+        # DCs always have unconstrained delegation; a few servers do too.
+        unconstrained = is_dc or (role == "server" and stream.random() < 0.03)
+        laps = windows_member and stream.random() < ctx.profile.laps_coverage
+        password_id: str | None = None
+        if windows_member and not laps:
+            if stream.random() < 0.85:
+                image = f"{domain.node_id}:{role}:{os_version}"
+                password_id = self.images.setdefault(
+                    image, f"{domain.node_id}-lapw{len(self.images):02d}"
+                )
+            else:
+                password_id = f"{host_id}-lapw"
+        mssql = f"{fqdn}:1433" if kind == "sql" else None
+        tags: HostTags = {
+            "laps": laps,
+            "local_admin_password_id": password_id,
+            "unconstrained_delegation": unconstrained,
+            "mssql_instance": mssql,
+        }
         ctx.hosts[host_id] = {
             "host_id": host_id,
             "hostname": hostname,
@@ -221,8 +243,8 @@ class _HostBuilder:
             "exposure_profile": exposure,
             "services": [],
             "artifacts": [],
+            "tags": tags,
         }
-        is_dc = role == "domain_controller"
         ou_id, ou_dn = domain.ous[ou]
         spns = [f"HOST/{fqdn}", f"HOST/{hostname}"]
         if is_dc:
@@ -245,29 +267,9 @@ class _HostBuilder:
                  "ref": f"cred-{rnglib.token(stream)}", "crackable": False},
                 {"type": "kerberos_key", "algorithm": "aes256-cts-hmac-sha1-96",
                  "ref": f"cred-{rnglib.token(stream)}"},
-                *({"type": "spn", "value": spn} for spn in spns),
+                *(ServicePrincipalName(type="spn", value=spn) for spn in spns),
             ],
-        }
-        windows_member = os_family == "windows" and not is_dc
-        # DCs always have unconstrained delegation; a few servers do too.
-        unconstrained = is_dc or (role == "server" and stream.random() < 0.03)
-        laps = windows_member and stream.random() < ctx.profile.laps_coverage
-        password_id: str | None = None
-        if windows_member and not laps:
-            if stream.random() < 0.85:
-                image = f"{domain.node_id}:{role}:{os_version}"
-                password_id = self.images.setdefault(
-                    image, f"{domain.node_id}-lapw{len(self.images):02d}"
-                )
-            else:
-                password_id = f"{host_id}-lapw"
-        mssql = f"{fqdn}:1433" if kind == "sql" else None
-        # One dict for both records: a computer's facts are its host's.
-        ctx.hosts[host_id]["tags"] = ctx.principals[host_id]["tags"] = {
-            "laps": laps,
-            "local_admin_password_id": password_id,
-            "unconstrained_delegation": unconstrained,
-            "mssql_instance": mssql,
+            "tags": dict(tags),
         }
         ctx.add_node(
             host_id,
@@ -331,4 +333,7 @@ def add_artifact(
 
 def password_ref(ctx: BuildContext, principal_id: str) -> str:
     """Reference of the principal's NTLM hash, for artifacts that expose it."""
-    return ctx.principals[principal_id]["credentials"][0]["ref"]
+    credential = ctx.principals[principal_id]["credentials"][0]
+    # Every account's first credential is its NTLM hash (directory.py, _add above).
+    assert credential["type"] == "password_hash"
+    return credential["ref"]

@@ -15,6 +15,7 @@ import re
 
 from worlds.generator.context import BuildContext, DomainState
 from worlds.generator.hosts import add_artifact, password_ref
+from worlds.generator.records import HostRecord
 from worlds.generator.rng import token
 
 # (name, port, proto, product, version or None for the OS build, auth)
@@ -104,7 +105,7 @@ def build_services(ctx: BuildContext) -> None:
         _add_artifacts(ctx, domain, ctx.stream("artifacts", domain.name))
 
 
-def _host_templates(host: dict, kind: str, stream: random.Random) -> list[tuple[Service, bool]]:
+def _host_templates(host: HostRecord, kind: str, stream: random.Random) -> list[tuple[Service, bool]]:
     """Templates of a host's services, each with whether it may show as filtered."""
     if host["os_family"] == "linux":
         return [(_SSH, False), *((s, False) for s in _KIND_SERVICES[kind])]

@@ -25,12 +25,13 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 import orjson
 
 from worlds.generator.context import BuildContext
-from worlds.generator.exposure import compute_exposure
+from worlds.generator.exposure import Exposure, compute_exposure
+from worlds.generator.records import EdgeRecord, HostRecord, NodeRecord, PrincipalRecord
 from worlds.generator.spec import WorldSpec
 
 FORMAT = "worlds.world/v1"
@@ -45,17 +46,27 @@ _ENCODER = json.JSONEncoder(
 )
 
 
+class WorldStats(TypedDict):
+    network_id: str
+    total_hosts: int
+    total_principals: int
+    total_edges: int
+    domains: list[str]
+    security_level: str
+    exposure: Exposure
+
+
 @dataclass(frozen=True, eq=False)
 class World:
     """A generated world. Treat it as read-only: the canonical bytes are not cached."""
 
     spec: WorldSpec
-    nodes: list[dict[str, Any]]
-    edges: list[dict[str, Any]]
-    hosts: dict[str, dict[str, Any]]
-    principals: dict[str, dict[str, Any]]
+    nodes: list[NodeRecord]
+    edges: list[EdgeRecord]
+    hosts: dict[str, HostRecord]
+    principals: dict[str, PrincipalRecord]
     attack_paths: list[list[str]]
-    stats: dict[str, Any]
+    stats: WorldStats
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready structure behind `canonical_bytes` (shares this world's data)."""
@@ -91,12 +102,12 @@ def finalize(ctx: BuildContext) -> World:
     """Freeze the build context into a `World` (edges get their ids here)."""
     nodes = sorted(ctx.nodes, key=lambda node: node["id"])
     width = max(7, len(str(len(ctx.edges))))
-    edges = [
+    edges: list[EdgeRecord] = [
         {"id": f"e{n:0{width}d}", "source": source, "target": target,
          "edge_type": edge_type, "severity": severity}
         for n, (source, target, edge_type, severity) in enumerate(ctx.edges.items)
     ]
-    stats = {
+    stats: WorldStats = {
         "network_id": network_id(ctx.spec),
         "total_hosts": len(ctx.hosts),
         "total_principals": len(ctx.principals),
