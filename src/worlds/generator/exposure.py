@@ -5,7 +5,7 @@
 - `share`: of the enabled users outside tier 0 (`users_considered`), the share
   (`users_with_path` of them) with a directed path to any domain's Domain Admins
   group, every edge but CanRDP/CanPSRemote counting as a move (BloodHound's
-  direction: A -> B means controlling A yields B). Rounded to 6 decimals;
+  direction: A -> B means controlling A yields B). Rounded to 4 decimals;
 - `median_path_length`: the median, over those users, of their shortest path's
   number of edges;
 - `distinct_first_hops`: how many different nodes those users' shortest paths go
@@ -91,7 +91,9 @@ def compute_exposure(ctx: BuildContext) -> Exposure:
             first_hops.add(next_hop[principal_id])
     lengths.sort()
     return {
-        "share": round(len(lengths) / considered, 6) if considered else 0.0,
+        # Four decimals: the shortest spelling of any such float has no exponent, so
+        # every JSON encoder writes it alike.
+        "share": round(len(lengths) / considered, 4) if considered else 0.0,
         "users_considered": considered,
         "users_with_path": len(lengths),
         "median_path_length": _median(lengths),

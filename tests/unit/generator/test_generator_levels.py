@@ -104,7 +104,7 @@ def test_exposure_falls_in_the_level_band(summary, level, preset, seed):
     recorded, independent = facts["recorded"], facts["independent"]
     low, high = BANDS[level]
     assert low <= recorded["share"] <= high, (level, preset, seed, recorded["share"])
-    assert recorded["share"] == pytest.approx(independent["share"], abs=1e-6)
+    assert recorded["share"] == pytest.approx(independent["share"], abs=5e-5)
     assert recorded["median_path_length"] == independent["median"]
     assert recorded["tier0_size"] == independent["tier0"]
     assert sum(recorded["edge_counts"].values()) == facts["total_edges"]
