@@ -207,8 +207,8 @@ def _build_users(ctx: BuildContext, domain: DomainState, stream: random.Random) 
         if role in ("builtin_admin", "krbtgt", "guest"):
             _add_builtin_user(ctx, domain, role, stream)
             continue
-        first_index = stream.randrange(len(FIRST_NAMES))
-        last_index = stream.randrange(len(LAST_NAMES))
+        first_index = rnglib.below(stream, len(FIRST_NAMES))
+        last_index = rnglib.below(stream, len(LAST_NAMES))
         first, last = FIRST_NAMES[first_index], LAST_NAMES[last_index]
         folded_first, folded_last = _FOLDED_FIRST[first_index], _FOLDED_LAST[last_index]
         privileged = role == "domain_admin"
@@ -234,17 +234,17 @@ def _build_users(ctx: BuildContext, domain: DomainState, stream: random.Random) 
             no_preauth = stream.random() < profile.asrep_rate or (
                 regular_count == 1 and domain.num_users >= 20
             )
-            title_index = stream.randrange(len(titles))
+            title_index = rnglib.below(stream, len(titles))
             memberships.append(
                 groups[f"role:{code}:{title_index}"] if has_roles else groups[f"dept:{code}"]
             )
             if dept == _IT_DEPARTMENT and stream.random() < 0.3:
                 memberships.append(groups["helpdesk"])
             if projects and stream.random() < 0.3:
-                memberships.append(stream.choice(projects))
+                memberships.append(projects[rnglib.below(stream, len(projects))])
             if resources:
                 for _ in range(rnglib.heavy_count(stream, 1.0, 2.0, 30)):
-                    memberships.append(stream.choice(resources))
+                    memberships.append(resources[rnglib.below(stream, len(resources))])
             if stream.random() < 0.2:
                 memberships.append(groups["vpn_users"])
             regular_count += 1
@@ -361,9 +361,9 @@ def _add_user(
     crackable = stream.random() < odds and not gmsa
     # Days since the last logon: stale accounts have not logged on for months.
     if stream.random() < profile.stale_rate and role not in ("krbtgt", "guest"):
-        last_logon = 90 + stream.randrange(900)
+        last_logon = 90 + rnglib.below(stream, 900)
     else:
-        last_logon = stream.randrange(14)
+        last_logon = rnglib.below(stream, 14)
     credentials: list[Credential] = [
         {
             "type": "password_hash",

@@ -23,7 +23,7 @@ generation order: linear in nodes plus edges, and deterministic.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict, deque
+from collections import Counter, defaultdict
 from operator import itemgetter
 from typing import TypedDict
 
@@ -58,22 +58,22 @@ def compute_exposure(ctx: BuildContext) -> Exposure:
     for source, target, edge_type, _ in items:
         if edge_type not in NOT_MOVES:
             predecessors[target].append(source)
-    targets = [domain.groups["domain_admins"] for domain in ctx.domains]
-    distance = dict.fromkeys(targets, 0)
-    next_hop: dict[str, str] = {}
-    queue = deque(targets)
-    while queue:
-        current = queue.popleft()
-        step = distance[current] + 1
-        for source in predecessors.get(current, _NONE):
-            if source not in distance:
-                distance[source] = step
-                next_hop[source] = current
-                queue.append(source)
+    # Level by level: `next_hop` maps each node reached to the node its shortest
+    # path goes to next (None for the Domain Admins groups themselves).
+    frontier = [domain.groups["domain_admins"] for domain in ctx.domains]
+    next_hop: dict[str, str | None] = dict.fromkeys(frontier)
+    levels: list[list[str]] = []
+    while frontier:
+        reached: list[str] = []
+        for current in frontier:
+            for source in predecessors.get(current, _NONE):
+                if source not in next_hop:
+                    next_hop[source] = current
+                    reached.append(source)
+        levels.append(reached)
+        frontier = reached
     tier0 = tier0_principals(ctx)
-    considered = 0
-    lengths: list[int] = []
-    first_hops: set[str] = set()
+    considered: set[str] = set()
     kerberoastable = asrep = crackable = 0
     for principal_id, principal in ctx.principals.items():
         if principal["principal_type"] != "user" or not principal["enabled"]:
@@ -82,19 +82,21 @@ def compute_exposure(ctx: BuildContext) -> Exposure:
         kerberoastable += bool(properties["hasspn"])
         asrep += bool(properties["dontreqpreauth"])
         crackable += bool(properties["password_crackable"])
-        if principal_id in tier0:
-            continue
-        considered += 1
-        length = distance.get(principal_id)
-        if length is not None:
-            lengths.append(length)
-            first_hops.add(next_hop[principal_id])
-    lengths.sort()
+        if principal_id not in tier0:
+            considered.add(principal_id)
+    # Levels come in increasing path length, so `lengths` is sorted.
+    lengths: list[int] = []
+    first_hops: set[str | None] = set()
+    for length, reached in enumerate(levels, start=1):
+        for node_id in reached:
+            if node_id in considered:
+                lengths.append(length)
+                first_hops.add(next_hop[node_id])
     return {
         # Four decimals: the shortest spelling of any such float has no exponent, so
         # every JSON encoder writes it alike.
-        "share": round(len(lengths) / considered, 4) if considered else 0.0,
-        "users_considered": considered,
+        "share": round(len(lengths) / len(considered), 4) if considered else 0.0,
+        "users_considered": len(considered),
         "users_with_path": len(lengths),
         "median_path_length": _median(lengths),
         "distinct_first_hops": len(first_hops),

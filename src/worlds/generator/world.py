@@ -102,10 +102,11 @@ def finalize(ctx: BuildContext) -> World:
     """Freeze the build context into a `World` (edges get their ids here)."""
     nodes = sorted(ctx.nodes, key=lambda node: node["id"])
     width = max(7, len(str(len(ctx.edges))))
+    ids = map(f"e%0{width}d".__mod__, range(len(ctx.edges)))
     edges: list[EdgeRecord] = [
-        {"id": f"e{n:0{width}d}", "source": source, "target": target,
+        {"id": edge_id, "source": source, "target": target,
          "edge_type": edge_type, "severity": severity}
-        for n, (source, target, edge_type, severity) in enumerate(ctx.edges.items)
+        for edge_id, (source, target, edge_type, severity) in zip(ids, ctx.edges.items, strict=True)
     ]
     stats: WorldStats = {
         "network_id": network_id(ctx.spec),
