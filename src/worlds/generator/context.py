@@ -9,6 +9,7 @@ order (deterministic); sets serve membership tests only and are never iterated.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from typing import Any
 
 from worlds.generator import rng as rnglib
@@ -80,6 +81,33 @@ class EdgeSet:
             severity = "critical"
         self.items.append((source, target, edge_type, severity))
         return True
+
+    def add_from(self, source: str, targets: Iterable[str], edge_type: str) -> None:
+        """`add(source, target, edge_type)` for each target in order (one call, for fan-outs)."""
+        keys, items, tier0 = self._keys, self.items, self._tier0
+        base = BASE_SEVERITY[edge_type]
+        escalates = edge_type not in _NEVER_ESCALATED
+        for target in targets:
+            key = (source, target, edge_type)
+            if key in keys or source == target:
+                continue
+            keys.add(key)
+            items.append(
+                (source, target, edge_type, "critical" if escalates and target in tier0 else base)
+            )
+
+    def add_to(self, sources: Iterable[str], target: str, edge_type: str) -> None:
+        """`add(source, target, edge_type)` for each source in order."""
+        keys, items = self._keys, self.items
+        severity = BASE_SEVERITY[edge_type]
+        if target in self._tier0 and edge_type not in _NEVER_ESCALATED:
+            severity = "critical"
+        for source in sources:
+            key = (source, target, edge_type)
+            if key in keys or source == target:
+                continue
+            keys.add(key)
+            items.append((source, target, edge_type, severity))
 
     def has(self, source: str, target: str, edge_type: str) -> bool:
         return (source, target, edge_type) in self._keys

@@ -64,10 +64,9 @@ def build_edges(ctx: BuildContext) -> None:
 
 
 def _member_of(ctx: BuildContext) -> None:
-    add = ctx.edges.add
+    add_from = ctx.edges.add_from
     for principal_id, principal in ctx.principals.items():
-        for group_id in principal["membership_ids"]:
-            add(principal_id, group_id, "MemberOf")
+        add_from(principal_id, principal["membership_ids"], "MemberOf")
 
 
 def _trusts(ctx: BuildContext) -> None:
@@ -96,14 +95,13 @@ def _local_admins(ctx: BuildContext, domain: DomainState, stream: random.Random)
     groups, add, profile = domain.groups, ctx.edges.add, ctx.profile
     workstations = domain.computers_in("workstation")
     servers = _windows(ctx, domain.computers_in("server"))
-    for host_id in _windows(ctx, domain.computers_in("domain_controller", "server", "workstation")):
-        add(groups["domain_admins"], host_id, "AdminTo")
-    for host_id in workstations:
-        add(groups["workstation_admins"], host_id, "AdminTo")
-    for host_id in servers:
-        add(groups["server_admins"], host_id, "AdminTo")
-    for host_id in domain.computers.get("kind:sql", ()):
-        add(groups["sql_admins"], host_id, "AdminTo")
+    add_from = ctx.edges.add_from
+    add_from(groups["domain_admins"],
+             _windows(ctx, domain.computers_in("domain_controller", "server", "workstation")),
+             "AdminTo")
+    add_from(groups["workstation_admins"], workstations, "AdminTo")
+    add_from(groups["server_admins"], servers, "AdminTo")
+    add_from(groups["sql_admins"], domain.computers.get("kind:sql", ()), "AdminTo")
     if workstations:
         # Users in the local Administrators of their own workstation, or (without
         # one) of a shared or lab machine.
@@ -148,8 +146,7 @@ def _gpo_local_admins(
         role_name = ctx.principals[group_id]["sam"]
         add_gpo(ctx, domain, f"localadmin:{key}", f"Local Administrators - {role_name}",
                 "workstations", stream)
-        for host_id in hosts:
-            ctx.edges.add(group_id, host_id, "AdminTo")
+        ctx.edges.add_from(group_id, hosts, "AdminTo")
 
 
 def _sessions(ctx: BuildContext, domain: DomainState, stream: random.Random) -> None:

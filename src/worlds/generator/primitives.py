@@ -2,8 +2,8 @@
 
 Runs inside the "edges" phase, after the local admin and session edges:
 
-- ReadLAPSPassword (principal -> computer with LAPS): Workstation Admins and
-  Helpdesk over workstations, Server Admins over servers, and misplaced readers
+- ReadLAPSPassword (principal -> computer with LAPS): Helpdesk over
+  workstations, Server Admins over servers, and misplaced readers
   (role and project groups, single users) with heavy-tailed fan-out;
 - ReadGMSAPassword (principal -> gMSA): the host each gMSA runs on, and now and
   then a role group allowed to retrieve it;
@@ -53,11 +53,10 @@ def _laps_readers(ctx: BuildContext, domain: DomainState, stream: random.Random)
     groups, add = domain.groups, ctx.edges.add
     workstations = _laps(ctx, domain.computers_in("workstation"))
     servers = _laps(ctx, domain.computers_in("server"))
-    for host_id in workstations:
-        add(groups["workstation_admins"], host_id, "ReadLAPSPassword")
-        add(groups["helpdesk"], host_id, "ReadLAPSPassword")
-    for host_id in servers:
-        add(groups["server_admins"], host_id, "ReadLAPSPassword")
+    # Helpdesk reads workstations' passwords (Workstation Admins are admins there
+    # anyway); Server Admins read servers'.
+    ctx.edges.add_from(groups["helpdesk"], workstations, "ReadLAPSPassword")
+    ctx.edges.add_from(groups["server_admins"], servers, "ReadLAPSPassword")
     hosts = workstations + servers
     sources = _misplaced_sources(ctx, domain)
     grants = round(ctx.profile.laps_reader_misconfig_per_100 * domain.num_users / 100)
