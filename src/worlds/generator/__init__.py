@@ -1,6 +1,6 @@
 """Pure, deterministic generator of synthetic Active Directory worlds.
 
-    spec = resolve_spec(preset, num_users, num_hosts, domains, seed)
+    spec = resolve_spec(preset, num_users, num_hosts, domains, seed, security_level="typical")
     world = generate_world(spec, on_phase=lambda phase, fraction: ...)
     blob, digest = world.canonical_bytes(), world.sha256()
 
@@ -19,11 +19,21 @@ Presets (counts can be overridden per request, 1..50,000 users, 1..10,000 hosts)
 
 Counts are exact: `num_users` user principals (built-in accounts included) and
 `num_hosts` hosts (DCs included). The first domain is the forest root; the others
-trust it both ways. Edges grow linearly, about 4 per principal.
+trust it both ways. Edges grow linearly, about 5 per principal.
+
+Security levels (`hardened`, `typical` by default, `vulnerable`; see
+`security.py`) set misconfiguration rates and which attack routes exist; the
+level is part of the spec, so it changes the canonical bytes. `stats["exposure"]`
+measures the result (`exposure.py`): the share of enabled non-tier-0 users with a
+path to Domain Admins, path lengths, first hops, tier-0 size, edges per type.
 
 Ids are short and world-scoped: domains `d<i>`, then per domain `d<i>-ou<nnn>`,
 `-gpo<nn>`, `-g<nnnn>` (groups), `-u<nnnnn>` (users), `-c<nnnnn>` (computers, also
-the host id and computer principal id); edges `e<nnnnnnn>`.
+the host id and computer principal id), `-ca<n>` (Enterprise CAs); in the forest
+root `d0-ct<nn>` (certificate templates) and `d0-ntauth`; edges `e<nnnnnnn>`.
+
+Node types: domain, ou, gpo, group, user, computer, EnterpriseCA, CertTemplate,
+NTAuthStore. Edge types: `edges.EDGE_TYPES` (BloodHound CE names).
 
 Every world holds a planted attack path from an enabled ordinary user to Domain
 Admins in each domain that has users (see `paths.py`), listed in
