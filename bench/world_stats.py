@@ -2,6 +2,8 @@
 
 Each (preset, level) cell runs in its own child process, so the peak RSS
 (`ru_maxrss`, taken right after generation) belongs to that world alone.
+Generation is timed in wall and CPU seconds (the latter less disturbed by other
+loads on a shared machine).
 
     .venv/bin/python bench/world_stats.py [--presets small,medium,large,enterprise]
                                           [--levels hardened,typical,vulnerable] [--seed 1]
@@ -92,9 +94,9 @@ def run_child(preset: str, level: str, seed: int) -> None:
         spec = resolve_spec(preset, None, None, None, seed, security_level=level)
     except TypeError:  # a generator without security levels
         spec = resolve_spec(preset, None, None, None, seed)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     world = generate_world(spec)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     types: dict[str, int] = {}
     for principal in world.principals.values():
@@ -113,7 +115,7 @@ def run_child(preset: str, level: str, seed: int) -> None:
         "groups": types.get("group", 0), "hosts": len(world.hosts), "nodes": len(world.nodes),
         "edges": len(world.edges), "share": exposure["share"],
         "median": exposure["median_path_length"], "first_hops": exposure["distinct_first_hops"],
-        "tier0": exposure["tier0_size"], "seconds": seconds, "peak_mib": peak,
+        "tier0": exposure["tier0_size"], "seconds": seconds, "cpu": cpu, "peak_mib": peak,
         "agrees": agrees, "recorded": recorded is not None,
     }))
 
@@ -141,7 +143,7 @@ def main() -> int:
         return 0
     header = (f"{'preset':<11} {'level':<10} {'users':>7} {'groups':>6} {'hosts':>6} "
               f"{'nodes':>7} {'edges':>8} {'exposed':>8} {'median':>6} {'1st hops':>8} "
-              f"{'tier0':>6} {'gen s':>6} {'peak MiB':>8}")
+              f"{'tier0':>6} {'gen s':>6} {'cpu s':>6} {'peak MiB':>8}")
     print(header)
     print("-" * len(header))
     for preset in args.presets.split(","):
@@ -151,7 +153,8 @@ def main() -> int:
             print(f"{preset:<11} {level:<10} {r['users']:>7,} {r['groups']:>6,} {r['hosts']:>6,} "
                   f"{r['nodes']:>7,} {r['edges']:>8,} {100 * r['share']:>7.1f}% "
                   f"{median_text:>6} {r['first_hops']:>8,} {r['tier0']:>6,} "
-                  f"{r['seconds']:>6.2f} {r['peak_mib']:>8.0f}{'' if r['agrees'] else ' !'}")
+                  f"{r['seconds']:>6.2f} {r['cpu']:>6.2f} {r['peak_mib']:>8.0f}"
+                  f"{'' if r['agrees'] else ' !'}")
     return 0
 
 
