@@ -243,7 +243,7 @@ def _build_users(ctx: BuildContext, domain: DomainState, stream: random.Random) 
             if projects and stream.random() < 0.3:
                 memberships.append(projects[rnglib.below(stream, len(projects))])
             if resources:
-                for _ in range(rnglib.heavy_count(stream, 1.0, 2.0, 30)):
+                for _ in range(rnglib.heavy_count(stream, 0.6, 2.0, 30)):
                     memberships.append(resources[rnglib.below(stream, len(resources))])
             if stream.random() < 0.2:
                 memberships.append(groups["vpn_users"])

@@ -72,17 +72,23 @@ def compute_exposure(ctx: BuildContext) -> Exposure:
                     reached.append(source)
         levels.append(reached)
         frontier = reached
-    tier0 = tier0_principals(ctx)
+    tier0_groups = _tier0_groups(ctx)
+    tier0_size = 0
     considered: set[str] = set()
     kerberoastable = asrep = crackable = 0
+    node_index, tier0_ids = ctx.node_index, ctx.tier0
     for principal_id, principal in ctx.principals.items():
+        in_tier0 = principal_id in tier0_ids or not tier0_groups.isdisjoint(
+            principal["membership_ids"]
+        )
+        tier0_size += in_tier0
         if principal["principal_type"] != "user" or not principal["enabled"]:
             continue
-        properties = ctx.node_index[principal_id]["properties"]
-        kerberoastable += bool(properties["hasspn"])
-        asrep += bool(properties["dontreqpreauth"])
-        crackable += bool(properties["password_crackable"])
-        if principal_id not in tier0:
+        properties = node_index[principal_id]["properties"]
+        kerberoastable += properties["hasspn"]
+        asrep += properties["dontreqpreauth"]
+        crackable += properties["password_crackable"]
+        if not in_tier0:
             considered.add(principal_id)
     # Levels come in increasing path length, so `lengths` is sorted.
     lengths: list[int] = []
@@ -100,7 +106,7 @@ def compute_exposure(ctx: BuildContext) -> Exposure:
         "users_with_path": len(lengths),
         "median_path_length": _median(lengths),
         "distinct_first_hops": len(first_hops),
-        "tier0_size": len(tier0),
+        "tier0_size": tier0_size,
         "edge_counts": dict(sorted(edge_counts.items())),
         "roastable": {
             "kerberoastable": kerberoastable, "asrep_roastable": asrep, "crackable": crackable,
@@ -108,28 +114,27 @@ def compute_exposure(ctx: BuildContext) -> Exposure:
     }
 
 
-def tier0_principals(ctx: BuildContext) -> set[str]:
-    """Tier-0 principals and everything nested in them (membership, transitively)."""
+def _tier0_groups(ctx: BuildContext) -> set[str]:
+    """Groups that are tier 0 or nested (transitively) in a tier-0 group.
+
+    A principal is in tier 0 when it is itself (`ctx.tier0`) or is a direct member
+    of one of these groups. Memberships form no cycle (groups nest only into
+    earlier ones), so the depth-first walk ends.
+    """
     principals, tier0_ids = ctx.principals, ctx.tier0
-    # Whether a group is tier 0 or nested (transitively) in one; memberships form
-    # no cycle (groups nest only into earlier ones), so a depth-first walk ends.
-    group_tier0: dict[str, bool] = {}
+    known: dict[str, bool] = {}
 
-    def group_is_tier0(group_id: str) -> bool:
-        known = group_tier0.get(group_id)
-        if known is None:
-            known = group_id in tier0_ids or any(
-                group_is_tier0(parent) for parent in principals[group_id]["membership_ids"]
+    def nested(group_id: str) -> bool:
+        found = known.get(group_id)
+        if found is None:
+            found = group_id in tier0_ids or any(
+                nested(parent) for parent in principals[group_id]["membership_ids"]
             )
-            group_tier0[group_id] = known
-        return known
+            known[group_id] = found
+        return found
 
-    return {
-        principal_id
-        for principal_id, principal in principals.items()
-        if principal_id in tier0_ids
-        or any(group_is_tier0(group_id) for group_id in principal["membership_ids"])
-    }
+    groups = [pid for domain in ctx.domains for pid in domain.groups.values()]
+    return {group_id for group_id in groups if nested(group_id)}
 
 
 def _median(sorted_values: list[int]) -> float | None:
