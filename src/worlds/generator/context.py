@@ -62,20 +62,27 @@ class EdgeSet:
 
     Edges are held as tuples while building (a dict per edge only at the end) and a
     repeated edge is dropped, so phases can add overlapping facts without checks.
+    Duplicates are found through `incoming` (target -> {(source, edge_type)}, in
+    insertion order), which is also the reverse adjacency `exposure.py` searches.
     """
 
-    __slots__ = ("_keys", "_tier0", "items")
+    __slots__ = ("_tier0", "incoming", "items")
 
     def __init__(self, tier0: set[str]) -> None:
         self.items: list[tuple[str, str, str, str]] = []
-        self._keys: set[tuple[str, str, str]] = set()
+        self.incoming: dict[str, dict[tuple[str, str], None]] = {}
         self._tier0 = tier0
 
     def add(self, source: str, target: str, edge_type: str) -> bool:
-        key = (source, target, edge_type)
-        if key in self._keys or source == target:
+        if source == target:
             return False
-        self._keys.add(key)
+        sources = self.incoming.get(target)
+        if sources is None:
+            sources = self.incoming[target] = {}
+        key = (source, edge_type)
+        if key in sources:
+            return False
+        sources[key] = None
         severity = BASE_SEVERITY[edge_type]
         if target in self._tier0 and edge_type not in _NEVER_ESCALATED:
             severity = "critical"
@@ -84,33 +91,25 @@ class EdgeSet:
 
     def add_from(self, source: str, targets: Iterable[str], edge_type: str) -> None:
         """`add(source, target, edge_type)` for each target in order (one call, for fan-outs)."""
-        keys, items, tier0 = self._keys, self.items, self._tier0
+        incoming, items, tier0 = self.incoming, self.items, self._tier0
         base = BASE_SEVERITY[edge_type]
         escalates = edge_type not in _NEVER_ESCALATED
+        key = (source, edge_type)
         for target in targets:
-            key = (source, target, edge_type)
-            if key in keys or source == target:
+            if source == target:
                 continue
-            keys.add(key)
+            sources = incoming.get(target)
+            if sources is None:
+                sources = incoming[target] = {}
+            elif key in sources:
+                continue
+            sources[key] = None
             items.append(
                 (source, target, edge_type, "critical" if escalates and target in tier0 else base)
             )
 
-    def add_to(self, sources: Iterable[str], target: str, edge_type: str) -> None:
-        """`add(source, target, edge_type)` for each source in order."""
-        keys, items = self._keys, self.items
-        severity = BASE_SEVERITY[edge_type]
-        if target in self._tier0 and edge_type not in _NEVER_ESCALATED:
-            severity = "critical"
-        for source in sources:
-            key = (source, target, edge_type)
-            if key in keys or source == target:
-                continue
-            keys.add(key)
-            items.append((source, target, edge_type, severity))
-
     def has(self, source: str, target: str, edge_type: str) -> bool:
-        return (source, target, edge_type) in self._keys
+        return (source, edge_type) in self.incoming.get(target, ())
 
     def __len__(self) -> int:
         return len(self.items)

@@ -23,14 +23,14 @@ generation order: linear in nodes plus edges, and deterministic.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from operator import itemgetter
 from typing import TypedDict
 
 from worlds.generator.context import BuildContext
 
 NOT_MOVES = frozenset({"CanRDP", "CanPSRemote"})
-_NONE: list[str] = []
+_NONE: dict[tuple[str, str], None] = {}
 
 
 class Roastable(TypedDict):
@@ -51,13 +51,12 @@ class Exposure(TypedDict):
 
 
 def compute_exposure(ctx: BuildContext) -> Exposure:
-    items = ctx.edges.items
     # Counter's counting loop runs in C: this pass costs little on 300k edges.
-    edge_counts = Counter(map(itemgetter(2), items))
-    predecessors: defaultdict[str, list[str]] = defaultdict(list)
-    for source, target, edge_type, _ in items:
-        if edge_type not in NOT_MOVES:
-            predecessors[target].append(source)
+    edge_counts = Counter(map(itemgetter(2), ctx.edges.items))
+    # The edge set's own reverse adjacency (in edge order, so the search is
+    # deterministic): target -> {(source, edge_type)}.
+    incoming = ctx.edges.incoming
+    not_moves = NOT_MOVES
     # Level by level: `next_hop` maps each node reached to the node its shortest
     # path goes to next (None for the Domain Admins groups themselves).
     frontier = [domain.groups["domain_admins"] for domain in ctx.domains]
@@ -66,8 +65,8 @@ def compute_exposure(ctx: BuildContext) -> Exposure:
     while frontier:
         reached: list[str] = []
         for current in frontier:
-            for source in predecessors.get(current, _NONE):
-                if source not in next_hop:
+            for source, edge_type in incoming.get(current, _NONE):
+                if source not in next_hop and edge_type not in not_moves:
                     next_hop[source] = current
                     reached.append(source)
         levels.append(reached)
