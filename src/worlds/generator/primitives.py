@@ -96,14 +96,15 @@ def _rbcd(ctx: BuildContext, domain: DomainState, stream: random.Random) -> None
 
 
 def _sid_history(ctx: BuildContext, domain: DomainState, stream: random.Random) -> None:
-    others = [d for d in ctx.domains if d is not domain and d.users_in("regular")]
+    # Other domains' ordinary users, one list per domain (built once, not per draw).
+    others = [users for d in ctx.domains if d is not domain and (users := d.users_in("regular"))]
     legacy = [gid for key, gid in domain.groups.items()
               if key.startswith(("role:", "res:", "dept:"))]
     for user_id in domain.users_in("regular"):
         if stream.random() >= ctx.profile.sid_history_rate:
             continue
         if others:
-            target = stream.choice(stream.choice(others).users_in("regular"))
+            target = stream.choice(stream.choice(others))
         elif legacy:
             target = stream.choice(legacy)
         else:
