@@ -17,7 +17,9 @@ SEEDS = (1, 2, 3, 4)
 def _steps_to_goal(strategy: str) -> list[int]:
     counts = []
     for seed in SEEDS:
-        ix = index("small", seed)
+        # Vulnerable worlds: every foothold has a way to Domain Admins, so the step counts
+        # compare the strategies rather than the footholds.
+        ix = index("medium", seed, "vulnerable")
         for n in range(4):
             trajectory = sample(ix, SampleRequest(strategy=strategy, max_steps=1000, seed=seed), n)
             # A walk that never gets there counts as the whole budget.

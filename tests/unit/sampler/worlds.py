@@ -13,22 +13,22 @@ from typing import Any
 from worlds.generator import generate_world, resolve_spec
 from worlds.sampler import WorldIndex, prepare
 
-_WORLDS: dict[tuple[str, int], dict[str, Any]] = {}
-_INDEXES: dict[tuple[str, int], WorldIndex] = {}
+_WORLDS: dict[tuple[str, int, str], dict[str, Any]] = {}
+_INDEXES: dict[tuple[str, int, str], WorldIndex] = {}
 
 
-def world(preset: str, seed: int) -> dict[str, Any]:
-    key = (preset, seed)
+def world(preset: str, seed: int, level: str = "typical") -> dict[str, Any]:
+    key = (preset, seed, level)
     if key not in _WORLDS:
-        generated = generate_world(resolve_spec(preset, None, None, None, seed))
+        generated = generate_world(resolve_spec(preset, None, None, None, seed, level))
         _WORLDS[key] = json.loads(generated.canonical_bytes())
     return _WORLDS[key]
 
 
-def index(preset: str, seed: int) -> WorldIndex:
-    key = (preset, seed)
+def index(preset: str, seed: int, level: str = "typical") -> WorldIndex:
+    key = (preset, seed, level)
     if key not in _INDEXES:
-        _INDEXES[key] = prepare(world(preset, seed))
+        _INDEXES[key] = prepare(world(preset, seed, level))
     return _INDEXES[key]
 
 
