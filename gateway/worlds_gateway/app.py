@@ -92,6 +92,7 @@ def create_gateway_app(
     )
     # A redirect is a non-2xx response without the envelope; "/jobs/" is simply not a route.
     app.router.redirect_slashes = False
+    # FastAPI's documented way to serve a prebuilt document: replace the app's openapi().
     app.openapi = lambda: document  # type: ignore[method-assign]
     app.state.bindings = bindings
 

@@ -13,6 +13,7 @@ import asyncio
 import logging
 import sys
 from importlib import resources
+from typing import TextIO
 
 from worlds_gateway.app import create_gateway_app
 from worlds_gateway.backend import InProcessBackend
@@ -150,14 +151,14 @@ class WorldsApp:
         if self.db is not None:
             await asyncio.to_thread(self.db.close)
 
-    def announce(self, out: object = sys.stderr) -> None:
+    def announce(self, out: TextIO = sys.stderr) -> None:
         """Tell the operator where the service listens and, once, the bootstrap key."""
         assert self.grpc is not None and self.http is not None
         host = self.settings.http_address.rpartition(":")[0]
         lines = [f"worlds: gRPC on {self.settings.grpc_address.rpartition(':')[0]}:{self.grpc.port}",
                  f"worlds: REST on http://{host}:{self.http.port} (console at /ui/, OpenAPI at /docs)"]
         if self.metrics_server is not None:
-            metrics_host = self.settings.metrics_address.rpartition(":")[0]  # type: ignore[union-attr]
+            metrics_host = (self.settings.metrics_address or "").rpartition(":")[0]
             lines.append(f"worlds: metrics on http://{metrics_host}:{self.metrics_server.port}/metrics")
         if self.bootstrapped is not None:
             lines += [
@@ -166,4 +167,4 @@ class WorldsApp:
                 f"worlds: the key is shown only this once; it is saved in "
                 f"{self.bootstrapped.key_file} (mode 0600)",
             ]
-        print("\n".join(lines), file=out, flush=True)  # type: ignore[call-overload]
+        print("\n".join(lines), file=out, flush=True)

@@ -86,6 +86,7 @@ class GroupCommit(Generic[I, R]):
                     if error is not None:
                         future.set_exception(error)
                     else:
+                        # No error: the outcome holds run_one's result (an R, not None).
                         future.set_result(result)  # type: ignore[arg-type]
         finally:
             self._draining = None

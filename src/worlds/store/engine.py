@@ -98,6 +98,7 @@ class Database:
 
     def __init__(self, engine: Engine, *, threads: int | None = None) -> None:
         self.engine = engine
+        # Pool declares no size(); create_db_engine's engines use a QueuePool, which does.
         size = threads or engine.pool.size()  # type: ignore[attr-defined]
         self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
         self._executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="worlds-db")

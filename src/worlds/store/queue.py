@@ -247,5 +247,7 @@ def request_cancel(dialect: SqlDialect, conn: Connection, workspace_id: str, job
         else:
             _changed(dialect, conn, updated, Status.RUNNING, Status.RUNNING)
             announce(dialect, conn, CANCEL, job_id)
-        return job_store.get_job(conn, workspace_id, job_id)  # type: ignore[return-value]
+        row = job_store.get_job(conn, workspace_id, job_id)
+        assert row is not None, "updated in this transaction"
+        return row
     raise Conflict(f"Job '{job_id}' is changing; try again", reason="JOB_BUSY")

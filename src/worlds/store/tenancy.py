@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, bindparam, select, update
+from sqlalchemy import Connection, Row, Table, and_, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from worlds.core.access import Principal, Role, WorkspaceAccess
@@ -42,7 +42,7 @@ def check_slug(field: str, slug: str) -> None:
         )
 
 
-def _insert(conn: Connection, table, what: str, **values) -> None:  # type: ignore[no-untyped-def]
+def _insert(conn: Connection, table: Table, what: str, **values: Any) -> None:
     try:
         with conn.begin_nested():
             conn.execute(table.insert().values(**values))
