@@ -266,6 +266,8 @@ class _Builder:
             schema["maxLength"] = rules.max_len
         if rules.HasField("default_int"):
             schema["default"] = rules.default_int
+        if rules.HasField("default_string"):
+            schema["default"] = rules.default_string
         schema.update(_FORMATS.get(rules.format, {}))
         return schema
 

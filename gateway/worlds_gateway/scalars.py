@@ -1,7 +1,8 @@
 """Leaf values: how one scalar or enum field is read from JSON or from URL text.
 
 The rules are the contract's JSON conventions (``worlds-api.md``): enums are the lowercase value
-name without the type prefix (``JOB_STATUS_QUEUED`` → ``"queued"``), never numbers and never the
+name without the type prefix (``JOB_STATUS_QUEUED`` → ``"queued"``), or the value's
+``(worlds.v1.json_value)`` option where it has one (``"recon-first"``), never numbers and never the
 zero value; integers are JSON numbers that must fit the proto type. The codec (bodies) and the
 URL parsing (query and path) both go through here, so the two cannot disagree.
 
@@ -17,7 +18,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from google.protobuf.descriptor import EnumDescriptor, FieldDescriptor
+from google.protobuf.descriptor import EnumDescriptor, EnumValueDescriptor, FieldDescriptor
+
+from worlds.v1 import options_pb2
 
 from .descriptors import enum_type
 
@@ -41,6 +44,16 @@ def enum_prefix(enum: EnumDescriptor) -> str:
     return _CAMEL_BOUNDARY.sub("_", enum.name).upper() + "_"
 
 
+def json_value(value: EnumValueDescriptor, prefix: str) -> str:
+    """The JSON name of one enum value: its ``json_value`` option, else the lowercase name
+    without ``prefix``."""
+    options = value.GetOptions()
+    if options.HasExtension(options_pb2.json_value):
+        return str(options.Extensions[options_pb2.json_value])
+    name = value.name[len(prefix) :] if value.name.startswith(prefix) else value.name
+    return name.lower()
+
+
 class EnumNames:
     """Both directions of one enum's JSON names. Zero (UNSPECIFIED) has no name: it is null."""
 
@@ -52,8 +65,7 @@ class EnumNames:
         for value in enum.values:
             if value.number == 0 or value.number in self.by_number:
                 continue
-            name = value.name[len(prefix) :] if value.name.startswith(prefix) else value.name
-            self.by_number[value.number] = name.lower()
+            self.by_number[value.number] = json_value(value, prefix)
         self.numbers = {name: number for number, name in self.by_number.items()}
         self.choices = ", ".join(self.by_number.values())
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
 from google.protobuf import struct_pb2, timestamp_pb2
 from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
 
-from worlds.v1 import jobs_pb2
+from worlds.v1 import jobs_pb2, options_pb2
 
 
 def timestamp(value: datetime) -> timestamp_pb2.Timestamp:
@@ -26,14 +27,35 @@ def _wrapper(enum_type: type[int]) -> EnumTypeWrapper:
     return cast(EnumTypeWrapper, enum_type)
 
 
+def _json_value(enum_type: type[int], number: int) -> str | None:
+    """The value's `(worlds.v1.json_value)` option, if it has one ("recon-first")."""
+    options = _wrapper(enum_type).DESCRIPTOR.values_by_number[number].GetOptions()
+    if options.HasExtension(options_pb2.json_value):
+        return str(options.Extensions[options_pb2.json_value])
+    return None
+
+
+@functools.cache
+def _named(enum_type: type[int]) -> dict[str, int]:
+    """The values of `enum_type` that carry a `json_value` option, by that name."""
+    return {label: value.number for value in _wrapper(enum_type).DESCRIPTOR.values
+            if (label := _json_value(enum_type, value.number)) is not None}
+
+
 def enum_value(enum_type: type[_Enum], prefix: str, name: str) -> _Enum:
-    """`(JobStatus, "JOB_STATUS_", "queued")` → JobStatus.JOB_STATUS_QUEUED."""
+    """`(JobStatus, "JOB_STATUS_", "queued")` → JobStatus.JOB_STATUS_QUEUED; a value's
+    `json_value` option is its name where it has one."""
+    number = _named(enum_type).get(name)
+    if number is not None:
+        return cast(_Enum, number)
     return cast(_Enum, _wrapper(enum_type).Value(prefix + name.upper()))
 
 
 def enum_name(enum_type: type[int], prefix: str, number: int) -> str:
-    """JobStatus.JOB_STATUS_QUEUED → "queued" (the store's and the contract's spelling)."""
-    return _wrapper(enum_type).Name(number).removeprefix(prefix).lower()
+    """JobStatus.JOB_STATUS_QUEUED → "queued" (the store's and the contract's spelling), or
+    the value's `json_value` option ("recon-first") where it has one, as the gateway does."""
+    return _json_value(enum_type, number) or \
+        _wrapper(enum_type).Name(number).removeprefix(prefix).lower()
 
 
 class _Fields:

@@ -352,6 +352,72 @@ class IdempotencyKey(SQLModel, table=True):
     expires_at: datetime = _ts()
 
 
+class Trajectory(SQLModel, table=True):
+    """One sampled attack path through a manifest's world (trajectories.md).
+
+    Inserted only with its job's completion, in one transaction; `(source_job_id,
+    sequence_index)` is unique, so a job can never publish a trajectory twice. Lists
+    sort newest first, then by `sequence_index` (a job's batch shares `created_at`).
+    """
+
+    __tablename__ = "trajectories"
+    __table_args__ = (
+        UniqueConstraint("source_job_id", "sequence_index",
+                         name="uq_trajectories_source_job_id_sequence_index"),
+        Index("ix_trajectories_workspace_created", "workspace_id", "created_at",
+              "sequence_index", "id"),
+        Index("ix_trajectories_workspace_manifest_created", "workspace_id", "manifest_id",
+              "created_at", "sequence_index", "id"),
+        Index("ix_trajectories_workspace_project_created", "workspace_id", "project_id",
+              "created_at", "sequence_index", "id"),
+        Index("ix_trajectories_workspace_creator_created", "workspace_id", "created_by",
+              "created_at", "sequence_index", "id"),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    organization_id: str = _fk("organizations.id")
+    workspace_id: str = _fk("workspaces.id")
+    project_id: str | None = _fk("projects.id", nullable=True, ondelete="SET NULL")
+    manifest_id: str = _fk("manifests.id")
+    source_job_id: str = _fk("jobs.id")
+    name: str | None = Field(default=None, max_length=255)
+    goal: str = Field(max_length=512)
+    strategy: str = Field(max_length=32)
+    mode: str = Field(max_length=16)
+    max_steps: int
+    # A signed 64-bit integer, as submitted.
+    seed: int = Field(sa_type=BigInteger)
+    sequence_index: int
+    success: bool
+    step_count: int
+    termination_reason: str = Field(max_length=32)
+    summary: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Where the steps are (`trajectory_chunks`) and the sha256 of their canonical bytes.
+    artifact_refs: dict[str, Any] = Field(default_factory=dict,
+                                          sa_column=Column(JSON, nullable=False))
+    created_by: str | None = _fk("users.id", nullable=True, ondelete="SET NULL")
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class TrajectoryChunk(SQLModel, table=True):
+    """A compressed slice of a trajectory's replay (see `worlds.store.trajectory_artifacts`):
+    `kind` is `steps` (runs of a fixed number of steps) or `replay` (goal spec, initial
+    state and node names, one chunk)."""
+
+    __tablename__ = "trajectory_chunks"
+
+    trajectory_id: str = Field(
+        sa_column_args=[ForeignKey("trajectories.id", ondelete="CASCADE")],
+        sa_type=String(36),
+        primary_key=True,
+    )
+    kind: str = Field(primary_key=True, max_length=16)
+    chunk_index: int = Field(primary_key=True)
+    item_count: int
+    data: bytes = Field(sa_type=LargeBinary)
+
+
 metadata = SQLModel.metadata
 
 

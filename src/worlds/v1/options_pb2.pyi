@@ -22,9 +22,11 @@ HTTP_RESPONSE_FIELD_NUMBER: _ClassVar[int]
 http_response: _descriptor.FieldDescriptor
 HTTP_STREAM_FIELD_NUMBER: _ClassVar[int]
 http_stream: _descriptor.FieldDescriptor
+JSON_VALUE_FIELD_NUMBER: _ClassVar[int]
+json_value: _descriptor.FieldDescriptor
 
 class FieldRules(_message.Message):
-    __slots__ = ("min", "max", "min_len", "max_len", "max_items", "unique_items", "format", "default_int")
+    __slots__ = ("min", "max", "min_len", "max_len", "max_items", "unique_items", "format", "default_int", "default_string")
     MIN_FIELD_NUMBER: _ClassVar[int]
     MAX_FIELD_NUMBER: _ClassVar[int]
     MIN_LEN_FIELD_NUMBER: _ClassVar[int]
@@ -33,6 +35,7 @@ class FieldRules(_message.Message):
     UNIQUE_ITEMS_FIELD_NUMBER: _ClassVar[int]
     FORMAT_FIELD_NUMBER: _ClassVar[int]
     DEFAULT_INT_FIELD_NUMBER: _ClassVar[int]
+    DEFAULT_STRING_FIELD_NUMBER: _ClassVar[int]
     min: int
     max: int
     min_len: int
@@ -41,7 +44,8 @@ class FieldRules(_message.Message):
     unique_items: bool
     format: StringFormat
     default_int: int
-    def __init__(self, min: _Optional[int] = ..., max: _Optional[int] = ..., min_len: _Optional[int] = ..., max_len: _Optional[int] = ..., max_items: _Optional[int] = ..., unique_items: _Optional[bool] = ..., format: _Optional[_Union[StringFormat, str]] = ..., default_int: _Optional[int] = ...) -> None: ...
+    default_string: str
+    def __init__(self, min: _Optional[int] = ..., max: _Optional[int] = ..., min_len: _Optional[int] = ..., max_len: _Optional[int] = ..., max_items: _Optional[int] = ..., unique_items: _Optional[bool] = ..., format: _Optional[_Union[StringFormat, str]] = ..., default_int: _Optional[int] = ..., default_string: _Optional[str] = ...) -> None: ...
 
 class HttpResponseRule(_message.Message):
     __slots__ = ("success_code", "location")

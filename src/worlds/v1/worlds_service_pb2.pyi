@@ -2,6 +2,7 @@ from google.api import annotations_pb2 as _annotations_pb2
 from worlds.v1 import jobs_pb2 as _jobs_pb2
 from worlds.v1 import manifests_pb2 as _manifests_pb2
 from worlds.v1 import options_pb2 as _options_pb2
+from worlds.v1 import trajectories_pb2 as _trajectories_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message

@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from worlds.v1 import trajectories_pb2 as worlds_dot_v1_dot_trajectories__pb2
 from worlds.v1 import worlds_service_pb2 as worlds_dot_v1_dot_worlds__service__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
@@ -99,6 +100,31 @@ class WorldsServiceStub:
                 '/worlds.v1.WorldsService/GetPrincipalDetails',
                 request_serializer=worlds_dot_v1_dot_worlds__service__pb2.GetPrincipalDetailsRequest.SerializeToString,
                 response_deserializer=worlds_dot_v1_dot_worlds__service__pb2.GetPrincipalDetailsResponse.FromString,
+                _registered_method=True)
+        self.ListCommands = channel.unary_unary(
+                '/worlds.v1.WorldsService/ListCommands',
+                request_serializer=worlds_dot_v1_dot_trajectories__pb2.ListCommandsRequest.SerializeToString,
+                response_deserializer=worlds_dot_v1_dot_trajectories__pb2.ListCommandsResponse.FromString,
+                _registered_method=True)
+        self.CreateTrajectoryJob = channel.unary_unary(
+                '/worlds.v1.WorldsService/CreateTrajectoryJob',
+                request_serializer=worlds_dot_v1_dot_trajectories__pb2.CreateTrajectoryJobRequest.SerializeToString,
+                response_deserializer=worlds_dot_v1_dot_trajectories__pb2.CreateTrajectoryJobResponse.FromString,
+                _registered_method=True)
+        self.ListTrajectories = channel.unary_unary(
+                '/worlds.v1.WorldsService/ListTrajectories',
+                request_serializer=worlds_dot_v1_dot_trajectories__pb2.ListTrajectoriesRequest.SerializeToString,
+                response_deserializer=worlds_dot_v1_dot_trajectories__pb2.ListTrajectoriesResponse.FromString,
+                _registered_method=True)
+        self.GetTrajectory = channel.unary_unary(
+                '/worlds.v1.WorldsService/GetTrajectory',
+                request_serializer=worlds_dot_v1_dot_trajectories__pb2.GetTrajectoryRequest.SerializeToString,
+                response_deserializer=worlds_dot_v1_dot_trajectories__pb2.GetTrajectoryResponse.FromString,
+                _registered_method=True)
+        self.GetTrajectoryReplay = channel.unary_unary(
+                '/worlds.v1.WorldsService/GetTrajectoryReplay',
+                request_serializer=worlds_dot_v1_dot_trajectories__pb2.GetTrajectoryReplayRequest.SerializeToString,
+                response_deserializer=worlds_dot_v1_dot_trajectories__pb2.GetTrajectoryReplayResponse.FromString,
                 _registered_method=True)
 
 
@@ -201,6 +227,43 @@ class WorldsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListCommands(self, request, context):
+        """The actions the trajectory sampler can take, with examples against this
+        manifest's world.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateTrajectoryJob(self, request, context):
+        """Enqueues the sampling of trajectories through a manifest's world. Sampling
+        never happens in the call: the job starts queued and a worker runs it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListTrajectories(self, request, context):
+        """Lists a workspace's trajectories, newest first, then by sequence_index.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetTrajectory(self, request, context):
+        """Returns one trajectory.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetTrajectoryReplay(self, request, context):
+        """Returns everything a viewer needs to step through one trajectory.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_WorldsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -263,6 +326,31 @@ def add_WorldsServiceServicer_to_server(servicer, server):
                     servicer.GetPrincipalDetails,
                     request_deserializer=worlds_dot_v1_dot_worlds__service__pb2.GetPrincipalDetailsRequest.FromString,
                     response_serializer=worlds_dot_v1_dot_worlds__service__pb2.GetPrincipalDetailsResponse.SerializeToString,
+            ),
+            'ListCommands': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCommands,
+                    request_deserializer=worlds_dot_v1_dot_trajectories__pb2.ListCommandsRequest.FromString,
+                    response_serializer=worlds_dot_v1_dot_trajectories__pb2.ListCommandsResponse.SerializeToString,
+            ),
+            'CreateTrajectoryJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateTrajectoryJob,
+                    request_deserializer=worlds_dot_v1_dot_trajectories__pb2.CreateTrajectoryJobRequest.FromString,
+                    response_serializer=worlds_dot_v1_dot_trajectories__pb2.CreateTrajectoryJobResponse.SerializeToString,
+            ),
+            'ListTrajectories': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListTrajectories,
+                    request_deserializer=worlds_dot_v1_dot_trajectories__pb2.ListTrajectoriesRequest.FromString,
+                    response_serializer=worlds_dot_v1_dot_trajectories__pb2.ListTrajectoriesResponse.SerializeToString,
+            ),
+            'GetTrajectory': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetTrajectory,
+                    request_deserializer=worlds_dot_v1_dot_trajectories__pb2.GetTrajectoryRequest.FromString,
+                    response_serializer=worlds_dot_v1_dot_trajectories__pb2.GetTrajectoryResponse.SerializeToString,
+            ),
+            'GetTrajectoryReplay': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetTrajectoryReplay,
+                    request_deserializer=worlds_dot_v1_dot_trajectories__pb2.GetTrajectoryReplayRequest.FromString,
+                    response_serializer=worlds_dot_v1_dot_trajectories__pb2.GetTrajectoryReplayResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -595,6 +683,141 @@ class WorldsService:
             '/worlds.v1.WorldsService/GetPrincipalDetails',
             worlds_dot_v1_dot_worlds__service__pb2.GetPrincipalDetailsRequest.SerializeToString,
             worlds_dot_v1_dot_worlds__service__pb2.GetPrincipalDetailsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCommands(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/worlds.v1.WorldsService/ListCommands',
+            worlds_dot_v1_dot_trajectories__pb2.ListCommandsRequest.SerializeToString,
+            worlds_dot_v1_dot_trajectories__pb2.ListCommandsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateTrajectoryJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/worlds.v1.WorldsService/CreateTrajectoryJob',
+            worlds_dot_v1_dot_trajectories__pb2.CreateTrajectoryJobRequest.SerializeToString,
+            worlds_dot_v1_dot_trajectories__pb2.CreateTrajectoryJobResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListTrajectories(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/worlds.v1.WorldsService/ListTrajectories',
+            worlds_dot_v1_dot_trajectories__pb2.ListTrajectoriesRequest.SerializeToString,
+            worlds_dot_v1_dot_trajectories__pb2.ListTrajectoriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTrajectory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/worlds.v1.WorldsService/GetTrajectory',
+            worlds_dot_v1_dot_trajectories__pb2.GetTrajectoryRequest.SerializeToString,
+            worlds_dot_v1_dot_trajectories__pb2.GetTrajectoryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTrajectoryReplay(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/worlds.v1.WorldsService/GetTrajectoryReplay',
+            worlds_dot_v1_dot_trajectories__pb2.GetTrajectoryReplayRequest.SerializeToString,
+            worlds_dot_v1_dot_trajectories__pb2.GetTrajectoryReplayResponse.FromString,
             options,
             channel_credentials,
             insecure,
