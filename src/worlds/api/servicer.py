@@ -1,4 +1,4 @@
-"""The WorldsService servicer: the job RPCs and the manifest RPCs, one module each.
+"""The WorldsService servicer: the job, manifest and trajectory RPCs, one module each.
 
 Each RPC checks the caller, validates, calls the store or queue and maps the result to
 protobuf; nothing else. Domain errors become `google.rpc.Status` at one boundary
@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from worlds.api.admission import Admission
 from worlds.api.jobs import JobRpcs, random_seed
 from worlds.api.manifests import ManifestRpcs
+from worlds.api.trajectories import TrajectoryRpcs
 from worlds.core.clock import Clock, system_clock
 from worlds.store.engine import Database
 from worlds.v1 import worlds_service_pb2_grpc
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
     from worlds.store.notify import JobSignals
 
 
-class WorldsServicer(JobRpcs, ManifestRpcs, worlds_service_pb2_grpc.WorldsServiceServicer):
+class WorldsServicer(JobRpcs, ManifestRpcs, TrajectoryRpcs,
+                     worlds_service_pb2_grpc.WorldsServiceServicer):
     def __init__(
         self,
         db: Database,

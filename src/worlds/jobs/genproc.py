@@ -1,4 +1,4 @@
-"""World generation in a child process, so the event loop keeps serving.
+"""A job's CPU work in a child process, so the event loop keeps serving.
 
 Generating an enterprise world is seconds of pure-Python CPU work; in the API
 process it would stall every RPC. A `GenerationProcess` is one long-lived child,
@@ -9,9 +9,12 @@ interpreter. The child keeps running between jobs, so a
 small job pays no start-up cost; it is killed to cancel a job at once, and
 replaced after a very large world so the worker does not keep its peak memory.
 
-Protocol over one pipe: the parent sends a `GenerationRequest` (or None to
-stop); the child answers with `("phase", name, fraction)` after each generator
-phase, then `("done", EncodedWorld)` or `("error", message)`.
+Protocol over one pipe: the parent sends a `ChildTask` (or None to stop): a
+picklable object whose `run(report)` does the work in the child, calling
+`report(phase, fraction)` as it goes (a `GenerationRequest` generates a world; a
+trajectory job's task, `worlds.jobs.sampling.TrajectoryTask`, samples one). The
+child answers with `("phase", name, fraction)` for each report, then
+`("done", result)` or `("error", message)`.
 """
 
 from __future__ import annotations
@@ -27,13 +30,21 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, Protocol
 
 from worlds.store.artifacts import EncodedWorld
 
 _CONTEXT = multiprocessing.get_context("spawn")
 
 PhaseCallback = Callable[[str, float], Awaitable[None]]
+Report = Callable[[str, float], None]
+
+
+class ChildTask(Protocol):
+    """Work for the child process. Pickled to it, so its class must be importable there;
+    `run` raises (any Exception) to fail the job: the input cannot succeed."""
+
+    def run(self, report: Report) -> Any: ...
 
 
 class GenerationFailed(Exception):
@@ -69,9 +80,20 @@ class GenerationRequest:
                    num_hosts=params.get("num_hosts"),
                    domains=tuple(domains) if domains else None, seed=int(params["seed"]))
 
+    def run(self, report: Report) -> EncodedWorld:
+        """Generate and encode the world (in the child), reporting each generator phase."""
+        from worlds.generator import generate_world, resolve_spec
+        from worlds.store.artifacts import encode_world
+
+        spec = resolve_spec(self.preset, self.num_users, self.num_hosts, self.domains, self.seed)
+        world = generate_world(spec, on_phase=report)
+        encoded = encode_world(world)
+        del world
+        return encoded
+
 
 class GenerationProcess:
-    """One child process that generates worlds on request, one at a time."""
+    """One child process that runs jobs' tasks on request, one at a time."""
 
     def __init__(self) -> None:
         self._process: Any = None
@@ -95,10 +117,11 @@ class GenerationProcess:
         child_end.close()
         self._process, self._conn = process, parent_end
 
-    async def generate(self, request: GenerationRequest, on_phase: PhaseCallback) -> EncodedWorld:
-        """Generate and encode the world of `request`, calling `on_phase` after each
-        phase. Raises GenerationFailed, GenerationCrashed, or whatever `on_phase`
-        raises; on any exception but GenerationFailed the child is killed."""
+    async def generate(self, request: ChildTask, on_phase: PhaseCallback) -> Any:
+        """Run `request` in the child (for a `GenerationRequest`: generate and encode its
+        world), calling `on_phase` for each report. Raises GenerationFailed,
+        GenerationCrashed, or whatever `on_phase` raises; on any exception but
+        GenerationFailed the child is killed."""
         self.start()
         assert self._conn is not None
         loop = asyncio.get_running_loop()
@@ -191,8 +214,12 @@ def _serve(conn: Connection, parent_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
 
-    from worlds.generator import generate_world, resolve_spec
-    from worlds.store.artifacts import encode_world
+    # Imported while idle, so the first job does not pay for it.
+    import worlds.generator
+    import worlds.sampler  # noqa: F401
+
+    def report(phase: str, fraction: float) -> None:
+        conn.send(("phase", phase, fraction))
 
     while True:
         try:
@@ -202,12 +229,8 @@ def _serve(conn: Connection, parent_pid: int) -> None:
         if request is None:
             return
         try:
-            spec = resolve_spec(request.preset, request.num_users, request.num_hosts,
-                                request.domains, request.seed)
-            world = generate_world(spec, on_phase=lambda phase, fraction: conn.send(
-                ("phase", phase, fraction)))
-            encoded = encode_world(world)
-            del world
-            conn.send(("done", encoded))
+            result = request.run(report)
+            conn.send(("done", result))
+            del result
         except Exception as exc:
             conn.send(("error", str(exc) or exc.__class__.__name__))

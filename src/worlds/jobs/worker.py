@@ -6,16 +6,17 @@ worker`; any number of them may share one PostgreSQL. Each of its slots loops:
 1. Claim the oldest queued job under a lease (`worlds.store.queue.claim`). When
    nothing is queued, wait for a signal (`worlds.store.notify`: the servicer in this
    process, or a NOTIFY from another) or the poll interval, whichever is first.
-2. Generate the world in the slot's child process (`worlds.jobs.genproc`), so the
-   event loop keeps serving. After each generator phase, write progress
+2. Run the job's work in the slot's child process (`worlds.jobs.genproc`), so the
+   event loop keeps serving: generate a world, or sample trajectories (what differs
+   by kind is in `worlds.jobs.kinds`). After each report of the child, write progress
    (fenced, at most every `progress_interval`). Progress never goes back, not
    even across attempts: a rescued job keeps its progress until the new attempt
    passes it.
 3. Meanwhile a monitor heartbeats the lease and checks the cancel flag every
    `cancel_check_interval` (sooner when signalled). On a cancel it kills the
    child at once and marks the job cancelled: the kill is the safe point, since
-   generation writes nothing until it has finished.
-4. Finish with one fenced transaction: completed with its manifest, failed,
+   the child writes nothing: only the worker publishes, once it has finished.
+4. Finish with one fenced transaction: completed with what it publishes, failed,
    cancelled, or released back to the queue. A fenced write that matches
    nothing means another worker owns the job now; this one stops, changing
    nothing.
@@ -50,30 +51,22 @@ from sqlalchemy import Connection, Row
 
 from worlds.config import Settings
 from worlds.core.clock import Clock, system_clock
-from worlds.core.ids import new_id
 from worlds.core.jobstate import Kind
 from worlds.core.lease import Lease, LeaseLost, LeasePolicy
 from worlds.jobs.genproc import (
     GenerationCrashed,
     GenerationFailed,
     GenerationProcess,
-    GenerationRequest,
 )
+from worlds.jobs.kinds import RUNNERS, InvalidJob, KindRunner
 from worlds.jobs.rescuer import Rescuer
 from worlds.metrics import Metrics
-from worlds.store import manifests as manifest_store
 from worlds.store import queue as queue_store
-from worlds.store.artifacts import EncodedWorld
 from worlds.store.dialect import dialect_for
 from worlds.store.engine import Database
 from worlds.store.notify import JobSignals, PgListener, libpq_conninfo
 
 log = logging.getLogger(__name__)
-
-# Progress: generation maps to [START, START + SPAN]; storing the result is the rest.
-GENERATION_START = 0.05
-GENERATION_SPAN = 0.85
-
 
 @dataclass(frozen=True)
 class WorkerConfig:
@@ -86,10 +79,10 @@ class WorkerConfig:
     # At most one progress write per job per interval (a tiny world finishes all
     # its phases within milliseconds; each write is a transaction).
     progress_interval: float = 0.1
-    kinds: tuple[str, ...] = (Kind.MANIFEST_GENERATION.value,)
+    kinds: tuple[str, ...] = (Kind.MANIFEST_GENERATION.value, Kind.TRAJECTORY_GENERATION.value)
     # Listen for NOTIFYs where the engine has them.
     listen: bool = True
-    # After a world of more stored items than this, the generation process is
+    # After a world of more stored items than this (generated or sampled), the child is
     # replaced, so that a long-lived worker does not keep an enterprise peak.
     recycle_above_items: int = 200_000
     # Job events older than this are pruned by the rescuer (None: kept).
@@ -125,6 +118,7 @@ class _Run:
     lease: Lease
     cancel: asyncio.Event
     progress: float
+    runner: KindRunner
     progress_written_at: float = float("-inf")
     # time.monotonic() when the attempt started (for the job duration metric).
     started: float = field(default_factory=time.monotonic)
@@ -228,11 +222,12 @@ class Worker:
                  self.id)
         self.metrics.job_attempts.labels(job.kind).inc()
         with self.signals.cancel_watch(job.id) as cancel:
-            run = _Run(job, lease, cancel, progress=job.progress or 0.0)
+            run = _Run(job, lease, cancel, progress=job.progress or 0.0,
+                       runner=RUNNERS[job.kind])
             try:
-                request = GenerationRequest.from_params(job.params)
-            except (KeyError, TypeError, ValueError) as exc:
-                await self._settle(run, queue_store.fail, f"invalid job parameters: {exc}")
+                request = await run.runner.task(self._db, job)
+            except InvalidJob as exc:
+                await self._settle(run, queue_store.fail, str(exc))
                 return
             loop = asyncio.get_running_loop()
             generation = loop.create_task(
@@ -247,7 +242,7 @@ class Worker:
             await asyncio.wait({monitor})
             await self._finish(slot, run, generation, monitor)
 
-    async def _finish(self, slot: _Slot, run: _Run, generation: asyncio.Task[EncodedWorld],
+    async def _finish(self, slot: _Slot, run: _Run, generation: asyncio.Task[Any],
                       monitor: asyncio.Task[None]) -> None:
         lost = monitor.done() and not monitor.cancelled() and monitor.exception() is not None
         error = generation.exception()
@@ -268,13 +263,13 @@ class Worker:
             else:
                 await self._settle(run, functools.partial(queue_store.release, count_attempt=True))
         elif error is not None:
-            log.error("job %s: generation raised", run.job.id, exc_info=error)
-            await self._settle(run, queue_store.fail, "internal error while generating the world")
+            log.error("job %s: the child process raised", run.job.id, exc_info=error)
+            await self._settle(run, queue_store.fail, "internal error while running the job")
         else:
-            encoded = generation.result()
-            manifest = self._manifest(run.job, encoded)
-            await self._settle(run, queue_store.complete, manifest, encoded.chunks)
-            if encoded.item_count > self.config.recycle_above_items:
+            result = generation.result()
+            await self._settle(run, queue_store.complete_with,
+                               run.runner.publication(run.job, result))
+            if run.runner.stored_items(result) > self.config.recycle_above_items:
                 await asyncio.to_thread(slot.process.retire)
 
     async def _settle(self, run: _Run, transition: Callable[..., Row[Any]], *args: Any) -> Row[Any] | None:
@@ -304,17 +299,10 @@ class Worker:
             self.signals.job_queued(row.id)
         return row
 
-    def _manifest(self, job: Row[Any], encoded: EncodedWorld) -> manifest_store.NewManifest:
-        return manifest_store.NewManifest(
-            id=new_id(), organization_id=job.organization_id, workspace_id=job.workspace_id,
-            project_id=job.project_id, created_by=job.created_by, source_job_id=job.id,
-            name=job.name, preset=job.params.get("preset"), seed=int(job.params["seed"]),
-            stats=encoded.stats, artifact_refs=encoded.refs)
-
     # -- while a job runs ---------------------------------------------------------------
 
     async def _on_phase(self, run: _Run, phase: str, fraction: float) -> None:
-        value = round(GENERATION_START + GENERATION_SPAN * fraction, 4)
+        value = round(run.runner.progress(phase, fraction), 4)
         now = asyncio.get_running_loop().time()
         if value <= run.progress or now - run.progress_written_at < self.config.progress_interval:
             return

@@ -178,3 +178,28 @@ def encode_world(world: Any) -> EncodedWorld:
         "layout": layout,
     }
     return EncodedWorld(stats=dict(world.stats), sha256=digest, refs=refs, chunks=chunks)
+
+
+WORLD_KINDS = (*RUN_KINDS, *BUCKET_KINDS)
+
+
+def decode_world(parts: Iterable[Chunk], seed: int) -> dict[str, Any]:
+    """The world dict back from its stored chunks (the inverse of `encode_world`, minus
+    `attack_paths`, which are not stored): `{"spec": {"seed"}, "nodes", "edges", "hosts",
+    "principals"}`, nodes and edges in stored order, details without their edge refs
+    (the edge list holds them). Chunks may come in any order; CPU-heavy on big worlds,
+    so it runs where the sampling runs."""
+    runs: dict[str, list[tuple[int, list[Any]]]] = {"nodes": [], "edges": []}
+    details: dict[str, dict[str, Any]] = {"hosts": {}, "principals": {}}
+    for part in parts:
+        if part.kind in runs:
+            runs[part.kind].append((part.index, decode_run(part.kind, part.data)))
+        elif part.kind in details:
+            target = details[part.kind]
+            for key, entry in decode(part.data).items():
+                target[key] = entry[0]
+    nodes = [item for _, items in sorted(runs["nodes"], key=lambda run: run[0]) for item in items]
+    edges = [item for _, items in sorted(runs["edges"], key=lambda run: run[0]) for item in items]
+    return {"spec": {"seed": seed}, "nodes": nodes, "edges": edges,
+            "hosts": dict(sorted(details["hosts"].items())),
+            "principals": dict(sorted(details["principals"].items()))}

@@ -129,6 +129,16 @@ def read_detail(conn: Connection, manifest: Row[Any], kind: str, key: str) -> di
     return None if entry is None else artifacts.decode_detail(entry, key)
 
 
+def read_world_chunks(conn: Connection, manifest_id: str) -> list[artifacts.Chunk]:
+    """Every stored chunk of a manifest's world, still compressed (a few MB for an
+    enterprise world): the whole world, for the sampler (`artifacts.decode_world`)."""
+    found = conn.execute(
+        select(chunks.c.kind, chunks.c.chunk_index, chunks.c.item_count, chunks.c.data)
+        .where(chunks.c.manifest_id == manifest_id, chunks.c.kind.in_(artifacts.WORLD_KINDS))
+        .order_by(chunks.c.kind, chunks.c.chunk_index))
+    return [artifacts.Chunk(kind, index, count, bytes(data)) for kind, index, count, data in found]
+
+
 def chunk_counts(conn: Connection, manifest_id: str) -> dict[str, int]:
     """Items stored per kind (for consistency checks)."""
     rows = conn.execute(

@@ -3,7 +3,7 @@
     claim            queued  → running    (dialect seam: SKIP LOCKED / BEGIN IMMEDIATE)
     heartbeat        running → running    (lease extended; no version bump)
     report_progress  running → running    (progress, version + 1)
-    complete         running → completed  (with its manifest, in one transaction)
+    complete_with    running → completed  (with what it publishes, in one transaction)
     fail             running → failed
     acknowledge_cancel running → cancelled
     release          running → queued     (graceful stop, or a retryable crash)
@@ -21,7 +21,8 @@ and `updated_at` and moves `job_counts` in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -122,22 +123,41 @@ def cancel_flag(conn: Connection, lease: Lease) -> bool:
     return row.cancel_requested_at is not None
 
 
-def complete(dialect: SqlDialect, conn: Connection, lease: Lease, now: datetime,
-             manifest: manifest_store.NewManifest, parts: Sequence[artifacts.Chunk]) -> Row[Any]:
-    """Publish the manifest and complete the job, in this one transaction.
+@dataclass(frozen=True)
+class Publication:
+    """What a job publishes when it completes: the job's `resource_id` and `result`, and
+    the write of its resources (a manifest, a batch of trajectories), run in the
+    completing transaction after the fence held."""
+
+    resource_id: str | None
+    result: dict[str, Any]
+    write: Callable[[Connection, datetime], None]
+
+
+def complete_with(dialect: SqlDialect, conn: Connection, lease: Lease, now: datetime,
+                  publication: Publication) -> Row[Any]:
+    """Publish the job's resources and complete it, in this one transaction.
 
     If a cancel was requested meanwhile, the job is cancelled instead and nothing
     is published: completion is the last safe point. Raises LeaseLost (and the
     caller's transaction rolls back) when the lease is gone.
     """
     row = _fenced(conn, lease, {
-        "status": Status.COMPLETED.value, "progress": 1.0, "resource_id": manifest.id,
-        "result": {"manifest_id": manifest.id, "stats": manifest.stats}, **_finished(now),
+        "status": Status.COMPLETED.value, "progress": 1.0,
+        "resource_id": publication.resource_id, "result": publication.result, **_finished(now),
     }, jobs.c.cancel_requested_at.is_(None))
     if row is None:
         return acknowledge_cancel(dialect, conn, lease, now)
-    manifest_store.insert_manifest(conn, manifest, parts, now)
+    publication.write(conn, now)
     return _changed(dialect, conn, row, Status.RUNNING, Status.COMPLETED)
+
+
+def complete(dialect: SqlDialect, conn: Connection, lease: Lease, now: datetime,
+             manifest: manifest_store.NewManifest, parts: Sequence[artifacts.Chunk]) -> Row[Any]:
+    """Publish the manifest and complete the job, in this one transaction (`complete_with`)."""
+    return complete_with(dialect, conn, lease, now, Publication(
+        manifest.id, {"manifest_id": manifest.id, "stats": manifest.stats},
+        lambda c, at: manifest_store.insert_manifest(c, manifest, parts, at)))
 
 
 def fail(dialect: SqlDialect, conn: Connection, lease: Lease, now: datetime, error: str) -> Row[Any]:
