@@ -38,14 +38,14 @@ _Req = trajectories_pb2.CreateTrajectoryJobRequest
 _AGENT_FIELDS = ("runtime_id", "capability_name")
 
 
-def _manifest_or_404(conn: Connection, workspace_id: str, manifest_id: str) -> Row:
+def _manifest_or_404(conn: Connection, workspace_id: str, manifest_id: str) -> Row[Any]:
     row = manifest_store.get_manifest(conn, workspace_id, manifest_id)
     if row is None:
         raise NotFound(f"Manifest '{manifest_id}' not found", metadata={"manifest_id": manifest_id})
     return row
 
 
-def _trajectory_or_404(conn: Connection, workspace_id: str, trajectory_id: str) -> Row:
+def _trajectory_or_404(conn: Connection, workspace_id: str, trajectory_id: str) -> Row[Any]:
     row = trajectory_store.get_trajectory(conn, workspace_id, trajectory_id)
     if row is None:
         raise NotFound(f"Trajectory '{trajectory_id}' not found",
@@ -91,7 +91,7 @@ class TrajectoryRpcs(RpcBase):
         }
 
     @unary
-    async def CreateTrajectoryJob(self, request: _Req, context: grpc.aio.ServicerContext
+    async def CreateTrajectoryJob(self, request: _Req, context: grpc.aio.ServicerContext[Any, Any]
                                   ) -> trajectories_pb2.CreateTrajectoryJobResponse:
         authorized = await self._authorized(context, request.org, request.workspace,
                                             Action.CREATE_JOB)
@@ -106,8 +106,7 @@ class TrajectoryRpcs(RpcBase):
         if request.mode == TrajectoryMode.TRAJECTORY_MODE_AGENT:
             raise NotFound(f"Agent runtime '{request.runtime_id}' not found: this server hosts "
                            "no agent runtimes", metadata={"runtime_id": request.runtime_id})
-        goal = request.goal if request.HasField("goal") \
-            else validation.rules_for(_Req.DESCRIPTOR, "goal").default_string
+        goal = validation.string_or_default(request, "goal")
         await self._worlds.goal_spec(manifest, goal)
         params = self._params(request, goal)
         new = job_store.NewJob(
@@ -137,7 +136,7 @@ class TrajectoryRpcs(RpcBase):
 
     @unary
     async def ListTrajectories(self, request: trajectories_pb2.ListTrajectoriesRequest,
-                               context: grpc.aio.ServicerContext
+                               context: grpc.aio.ServicerContext[Any, Any]
                                ) -> trajectories_pb2.ListTrajectoriesResponse:
         page = validation.int_or_default(request, "page")
         page_size = validation.int_or_default(request, "page_size")
@@ -161,9 +160,9 @@ class TrajectoryRpcs(RpcBase):
 
     @unary
     async def GetTrajectory(self, request: trajectories_pb2.GetTrajectoryRequest,
-                            context: grpc.aio.ServicerContext
+                            context: grpc.aio.ServicerContext[Any, Any]
                             ) -> trajectories_pb2.GetTrajectoryResponse:
-        def work(conn: Connection, access: WorkspaceAccess) -> Row:
+        def work(conn: Connection, access: WorkspaceAccess) -> Row[Any]:
             validation.validate(request)
             return _trajectory_or_404(conn, access.workspace_id, request.trajectory_id)
 
@@ -173,7 +172,7 @@ class TrajectoryRpcs(RpcBase):
 
     @unary
     async def GetTrajectoryReplay(self, request: trajectories_pb2.GetTrajectoryReplayRequest,
-                                  context: grpc.aio.ServicerContext
+                                  context: grpc.aio.ServicerContext[Any, Any]
                                   ) -> trajectories_pb2.GetTrajectoryReplayResponse:
         # Decoded and converted on the database thread: a 1,000-step replay is a few MB.
         def work(conn: Connection, access: WorkspaceAccess
@@ -189,9 +188,9 @@ class TrajectoryRpcs(RpcBase):
 
     @unary
     async def ListCommands(self, request: trajectories_pb2.ListCommandsRequest,
-                           context: grpc.aio.ServicerContext
+                           context: grpc.aio.ServicerContext[Any, Any]
                            ) -> trajectories_pb2.ListCommandsResponse:
-        def work(conn: Connection, access: WorkspaceAccess) -> Row:
+        def work(conn: Connection, access: WorkspaceAccess) -> Row[Any]:
             validation.validate(request)
             return _manifest_or_404(conn, access.workspace_id, request.manifest_id)
 

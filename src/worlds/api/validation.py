@@ -104,6 +104,13 @@ def present(message: Message, name: str) -> Any:
     return getattr(message, name) if message.HasField(name) else None
 
 
+def string_or_default(message: Message, name: str) -> str:
+    """The value of an optional string field, or the default its rules declare."""
+    if message.HasField(name):
+        return str(getattr(message, name))
+    return rules_for(message.DESCRIPTOR, name).default_string
+
+
 def violations(message: Message) -> list[FieldViolation]:
     """Every rule `message` breaks, one violation per bad field."""
     found: list[FieldViolation] = []

@@ -34,7 +34,7 @@ class WorldViews:
         self._index: tuple[str, sampler.WorldIndex] | None = None
         self._loading: dict[str, asyncio.Lock] = {}
 
-    async def goal_spec(self, manifest: Row, goal: str) -> dict[str, Any]:
+    async def goal_spec(self, manifest: Row[Any], goal: str) -> dict[str, Any]:
         """The goal as the sampler resolves it in this manifest's world. Raises
         InvalidArgument on `goal`, listing the accepted forms, when it names nothing."""
         found = await self._cached(manifest, ("goal", goal), lambda ix: _resolve(ix, goal))
@@ -42,12 +42,12 @@ class WorldViews:
             raise InvalidArgument([FieldViolation("goal", str(found), "goal")])
         return dict(found)
 
-    async def catalog(self, manifest: Row) -> list[dict[str, Any]]:
+    async def catalog(self, manifest: Row[Any]) -> list[dict[str, Any]]:
         """The sampler's command catalog with examples against this manifest's world."""
         found = await self._cached(manifest, ("catalog", ""), sampler.catalog_for_world)
         return list(found)
 
-    async def _cached(self, manifest: Row, what: tuple[str, str], compute: Any) -> Any:
+    async def _cached(self, manifest: Row[Any], what: tuple[str, str], compute: Any) -> Any:
         key = (manifest.id, "\0".join(what))
         if key in self._results:
             self._results.move_to_end(key)
@@ -59,7 +59,7 @@ class WorldViews:
             self._results.popitem(last=False)
         return value
 
-    async def _world_index(self, manifest: Row) -> sampler.WorldIndex:
+    async def _world_index(self, manifest: Row[Any]) -> sampler.WorldIndex:
         lock = self._loading.setdefault(manifest.id, asyncio.Lock())
         async with lock:
             if self._index is not None and self._index[0] == manifest.id:

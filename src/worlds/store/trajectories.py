@@ -62,7 +62,7 @@ class TrajectoryFilter:
 
 @dataclass(frozen=True)
 class TrajectoryPage:
-    rows: list[Row]
+    rows: list[Row[Any]]
     total: int
 
 
@@ -92,7 +92,7 @@ def insert_trajectories(conn: Connection, batch: TrajectoryBatch, now: datetime)
         conn.execute(chunks.insert(), rows[start:start + _INSERT_BATCH])
 
 
-def get_trajectory(conn: Connection, workspace_id: str, trajectory_id: str) -> Row | None:
+def get_trajectory(conn: Connection, workspace_id: str, trajectory_id: str) -> Row[Any] | None:
     """The trajectory (with its creator's fields), or None when it is not in this workspace."""
     return conn.execute(_WITH_USER.where(trajectories.c.id == trajectory_id,
                                          trajectories.c.workspace_id == workspace_id)).first()

@@ -152,7 +152,10 @@ class EventHub:
         return subscription
 
     async def _run(self) -> None:
-        while True:
+        # `stop` sets _stopped before it cancels this task: on Python 3.11, wait_for can
+        # swallow a cancel that lands as the wake event fires (python/cpython#86296), and
+        # the loop would then run on and `stop` would wait for it forever.
+        while not self._stopped:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._poll_interval)
             self._wake.clear()

@@ -19,7 +19,7 @@ class KindRunner(Protocol):
     """The per-kind part of running a job. Everything else (claim, lease, heartbeat,
     cancel, fenced writes, retries) is the worker's and the same for every kind."""
 
-    async def task(self, db: Database, job: Row) -> ChildTask:
+    async def task(self, db: Database, job: Row[Any]) -> ChildTask:
         """The work to send to the child process, read from the job (and the store).
         Raises InvalidJob when the job cannot run."""
         ...
@@ -28,7 +28,7 @@ class KindRunner(Protocol):
         """The job's progress (0…1) when the child reports `fraction` of `phase`."""
         ...
 
-    def publication(self, job: Row, result: Any) -> Publication:
+    def publication(self, job: Row[Any], result: Any) -> Publication:
         """What completing the job publishes, from the child's result."""
         ...
 

@@ -20,7 +20,7 @@ GENERATION_SPAN = 0.85
 
 
 class ManifestRunner:
-    async def task(self, db: Database, job: Row) -> GenerationRequest:
+    async def task(self, db: Database, job: Row[Any]) -> GenerationRequest:
         try:
             return GenerationRequest.from_params(job.params)
         except (KeyError, TypeError, ValueError) as exc:
@@ -29,7 +29,7 @@ class ManifestRunner:
     def progress(self, phase: str, fraction: float) -> float:
         return GENERATION_START + GENERATION_SPAN * fraction
 
-    def publication(self, job: Row, result: Any) -> Publication:
+    def publication(self, job: Row[Any], result: Any) -> Publication:
         encoded: EncodedWorld = result
         manifest = manifest_store.NewManifest(
             id=new_id(), organization_id=job.organization_id, workspace_id=job.workspace_id,

@@ -24,12 +24,12 @@ from worlds.store.queue import Publication
 
 
 class TrajectoryRunner:
-    async def task(self, db: Database, job: Row) -> TrajectoryTask:
+    async def task(self, db: Database, job: Row[Any]) -> TrajectoryTask:
         params = job.params
         try:
             manifest_id = str(params["manifest_id"])
 
-            def read(conn: Connection) -> tuple[Row | None, list[Any]]:
+            def read(conn: Connection) -> tuple[Row[Any] | None, list[Any]]:
                 manifest = manifest_store.get_manifest(conn, job.workspace_id, manifest_id)
                 if manifest is None:
                     return None, []
@@ -51,7 +51,7 @@ class TrajectoryRunner:
         # Loading the world reports 0; storing the batch is the completing write.
         return fraction if phase == "sampling" else 0.0
 
-    def publication(self, job: Row, result: Any) -> Publication:
+    def publication(self, job: Row[Any], result: Any) -> Publication:
         batch: SampledBatch = result
         params = job.params
         ids = [new_id() for _ in batch.items]
