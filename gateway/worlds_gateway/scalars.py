@@ -16,13 +16,17 @@ import binascii
 import math
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from google.protobuf.descriptor import EnumDescriptor, EnumValueDescriptor, FieldDescriptor
 
 from worlds.v1 import options_pb2
 
 from .descriptors import enum_type
+
+if TYPE_CHECKING:
+    from google.protobuf.descriptor_pb2 import EnumValueOptions
+    from google.protobuf.internal.extension_dict import _ExtensionFieldDescriptor
 
 
 class ScalarError(Exception):
@@ -48,8 +52,10 @@ def json_value(value: EnumValueDescriptor, prefix: str) -> str:
     """The JSON name of one enum value: its ``json_value`` option, else the lowercase name
     without ``prefix``."""
     options = value.GetOptions()
-    if options.HasExtension(options_pb2.json_value):
-        return str(options.Extensions[options_pb2.json_value])
+    handle = cast("_ExtensionFieldDescriptor[EnumValueOptions, str]", options_pb2.json_value)
+    if options.HasExtension(handle):
+        label: str = options.Extensions[handle]
+        return label
     name = value.name[len(prefix) :] if value.name.startswith(prefix) else value.name
     return name.lower()
 

@@ -108,7 +108,7 @@ def string_or_default(message: Message, name: str) -> str:
     """The value of an optional string field, or the default its rules declare."""
     if message.HasField(name):
         return str(getattr(message, name))
-    return rules_for(message.DESCRIPTOR, name).default_string
+    return rules_for(_descriptor(message), name).default_string
 
 
 def violations(message: Message) -> list[FieldViolation]:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from google.protobuf import struct_pb2, timestamp_pb2
 from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
 
 from worlds.v1 import jobs_pb2, options_pb2
+
+if TYPE_CHECKING:
+    from google.protobuf.descriptor_pb2 import EnumValueOptions
+    from google.protobuf.internal.extension_dict import _ExtensionFieldDescriptor
 
 
 def timestamp(value: datetime) -> timestamp_pb2.Timestamp:
@@ -30,14 +34,14 @@ def _wrapper(enum_type: type[int]) -> EnumTypeWrapper:
 def _json_value(enum_type: type[int], number: int) -> str | None:
     """The value's `(worlds.v1.json_value)` option, if it has one ("recon-first")."""
     options = _wrapper(enum_type).DESCRIPTOR.values_by_number[number].GetOptions()
-    if options.HasExtension(options_pb2.json_value):
-        return str(options.Extensions[options_pb2.json_value])
-    return None
+    handle = cast("_ExtensionFieldDescriptor[EnumValueOptions, str]", options_pb2.json_value)
+    return options.Extensions[handle] if options.HasExtension(handle) else None
 
 
 @functools.cache
-def _named(enum_type: type[int]) -> dict[str, int]:
-    """The values of `enum_type` that carry a `json_value` option, by that name."""
+def _named(full_name: str, enum_type: Any) -> dict[str, int]:
+    """The values of `enum_type` that carry a `json_value` option, by that name (cached by
+    the enum's full name)."""
     return {label: value.number for value in _wrapper(enum_type).DESCRIPTOR.values
             if (label := _json_value(enum_type, value.number)) is not None}
 
@@ -45,7 +49,8 @@ def _named(enum_type: type[int]) -> dict[str, int]:
 def enum_value(enum_type: type[_Enum], prefix: str, name: str) -> _Enum:
     """`(JobStatus, "JOB_STATUS_", "queued")` → JobStatus.JOB_STATUS_QUEUED; a value's
     `json_value` option is its name where it has one."""
-    number = _named(enum_type).get(name)
+    wrapper = _wrapper(enum_type)
+    number = _named(wrapper.DESCRIPTOR.full_name, wrapper).get(name)
     if number is not None:
         return cast(_Enum, number)
     return cast(_Enum, _wrapper(enum_type).Value(prefix + name.upper()))

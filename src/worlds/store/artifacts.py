@@ -180,7 +180,8 @@ def encode_world(world: Any) -> EncodedWorld:
     return EncodedWorld(stats=dict(world.stats), sha256=digest, refs=refs, chunks=chunks)
 
 
-WORLD_KINDS = (*RUN_KINDS, *BUCKET_KINDS)
+# Every kind of chunk a world is stored in (see the module docstring).
+WORLD_KINDS = ("nodes", "edges", "hosts", "principals")
 
 
 def decode_world(parts: Iterable[Chunk], seed: int) -> dict[str, Any]:

@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy import Connection, Row, func, select
 
 from worlds.store.artifacts import Chunk
-from worlds.store.models import Trajectory, TrajectoryChunk, User
+from worlds.store.models import Trajectory, TrajectoryChunk, User, table_of
 from worlds.store.trajectory_artifacts import EncodedTrajectory
 
-trajectories = Trajectory.__table__
-chunks = TrajectoryChunk.__table__
-users = User.__table__
+trajectories = table_of(Trajectory)
+chunks = table_of(TrajectoryChunk)
+users = table_of(User)
 
 # Rows per INSERT: a batch of 100 trajectories of 1000 steps is ~1,100 chunks.
 _INSERT_BATCH = 64
