@@ -25,19 +25,16 @@ def _struct(value: dict[str, Any] | None) -> struct_pb2.Struct:
 
 
 def strategy_value(name: str) -> trajectories_pb2.TrajectoryStrategy:
-    return trajectories_pb2.TrajectoryStrategy(
-        enum_value(trajectories_pb2.TrajectoryStrategy, "TRAJECTORY_STRATEGY_", name))
+    return enum_value(trajectories_pb2.TrajectoryStrategy, "TRAJECTORY_STRATEGY_", name)
 
 
 def mode_value(name: str) -> trajectories_pb2.TrajectoryMode:
-    return trajectories_pb2.TrajectoryMode(
-        enum_value(trajectories_pb2.TrajectoryMode, "TRAJECTORY_MODE_", name))
+    return enum_value(trajectories_pb2.TrajectoryMode, "TRAJECTORY_MODE_", name)
 
 
 def _reason_value(name: str) -> trajectories_pb2.TerminationReason:
     try:
-        return trajectories_pb2.TerminationReason(
-            enum_value(trajectories_pb2.TerminationReason, "TERMINATION_REASON_", name))
+        return enum_value(trajectories_pb2.TerminationReason, "TERMINATION_REASON_", name)
     except ValueError:  # a reason this build does not know: unspecified (null in JSON)
         return trajectories_pb2.TERMINATION_REASON_UNSPECIFIED
 
