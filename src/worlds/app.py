@@ -19,10 +19,11 @@ from worlds_gateway.app import create_gateway_app
 from worlds_gateway.backend import InProcessBackend
 
 from worlds import bootstrap
+from worlds.api.access_log import RequestLogMiddleware
 from worlds.api.admission import Admission
 from worlds.api.grpc_server import GrpcServer, start_grpc_server
 from worlds.api.http_server import HttpServer
-from worlds.api.interceptors import MetricsInterceptor
+from worlds.api.interceptors import MetricsInterceptor, RequestLogInterceptor
 from worlds.api.metrics import HttpMetricsMiddleware, MetricsServer, StoreCollector
 from worlds.api.servicer import WorldsServicer
 from worlds.config import Settings
@@ -111,13 +112,15 @@ class WorldsApp:
             watch_heartbeat=settings.watch_heartbeat, admission=admission_for(settings))
         self.metrics.registry.register(StoreCollector(db, hub))
         self.grpc = await start_grpc_server(servicer, settings.grpc_address,
-                                            interceptors=[MetricsInterceptor(self.metrics)])
+                                            interceptors=[RequestLogInterceptor(),
+                                                          MetricsInterceptor(self.metrics)])
         gateway = create_gateway_app(SERVICE_DESCRIPTOR, InProcessBackend(servicer),
                                      max_body_bytes=settings.max_body_bytes,
                                      default_timeout=settings.http_timeout,
                                      comments=service_comments())
         mount_console(gateway)
-        self.http = HttpServer(HttpMetricsMiddleware(gateway, self.metrics), settings.http_address)
+        self.http = HttpServer(
+            HttpMetricsMiddleware(RequestLogMiddleware(gateway), self.metrics), settings.http_address)
         await self.http.start()
         if settings.in_process_worker:
             # The worker's listener feeds `signals`, and so the hub too.

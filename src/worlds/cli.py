@@ -116,6 +116,15 @@ _WORKER_SETTINGS: tuple[tuple[str, str, type], ...] = (
 )
 
 
+def _add_log_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--log-format", choices=("text", "json"),
+                        default=os.environ.get("WORLDS_LOG_FORMAT") or "text",
+                        help="text lines, or one JSON object per line "
+                             "(env WORLDS_LOG_FORMAT, default text)")
+    parser.add_argument("--verbose", action="store_true",
+                        help="also log the database migrations' INFO lines")
+
+
 def _add_metrics_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--metrics-address", default=os.environ.get("WORLDS_METRICS_ADDRESS"),
                         metavar="HOST:PORT",
@@ -202,6 +211,7 @@ def cmd_gateway(args: argparse.Namespace) -> int:
     from worlds_gateway.app import create_gateway_app
     from worlds_gateway.backend import ChannelBackend
 
+    from worlds.api.access_log import RequestLogMiddleware
     from worlds.api.http_server import HttpServer
     from worlds.app import SERVICE_DESCRIPTOR, service_comments
     from worlds.console import mount_console
@@ -214,7 +224,7 @@ def cmd_gateway(args: argparse.Namespace) -> int:
         app = create_gateway_app(SERVICE_DESCRIPTOR, ChannelBackend(channel),
                                  default_timeout=args.timeout, comments=service_comments())
         mount_console(app)
-        server = state["http"] = HttpServer(app, args.http_address)
+        server = state["http"] = HttpServer(RequestLogMiddleware(app), args.http_address)
         await server.start()
         print(f"worlds: REST gateway on http://{args.http_address.rpartition(':')[0]}:{server.port}"
               f" -> gRPC {args.grpc_target}", file=sys.stderr, flush=True)
@@ -324,7 +334,10 @@ def _key_list(conn: Any, args: argparse.Namespace, now: Any) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from worlds import __version__
+
     parser = argparse.ArgumentParser(prog="worlds", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"worlds {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = sub.add_parser("serve", help="run the gRPC service, the REST gateway and a worker")
@@ -340,12 +353,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_worker_flags(serve)
     _add_admission_flags(serve)
     _add_metrics_flag(serve)
+    _add_log_flags(serve)
     serve.set_defaults(func=cmd_serve)
 
     worker = sub.add_parser("worker", help="run a worker alone: claim queued jobs and run them")
     _add_database_flags(worker)
     _add_worker_flags(worker)
     _add_metrics_flag(worker)
+    _add_log_flags(worker)
     worker.add_argument("--grace-period", type=float, default=None,
                         help="seconds running jobs get to finish on SIGTERM before they are "
                              "released to the queue (default 10)")
@@ -356,15 +371,18 @@ def build_parser() -> argparse.ArgumentParser:
     gateway.add_argument("--http-address", default=os.environ.get("WORLDS_HTTP_ADDRESS", "127.0.0.1:8080"))
     gateway.add_argument("--timeout", type=float, default=30.0,
                          help="deadline of a call when the client sets none (seconds)")
+    _add_log_flags(gateway)
     gateway.set_defaults(func=cmd_gateway)
 
     mig = sub.add_parser("migrate", help="apply database migrations")
     _add_database_flags(mig)
+    _add_log_flags(mig)
     mig.set_defaults(func=cmd_migrate)
 
     def admin(name: str, help_text: str, work: Callable[..., Any]) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text)
         _add_database_flags(p)
+        _add_log_flags(p)
         p.set_defaults(func=_admin(work))
         return p
 
@@ -397,9 +415,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=os.environ.get("WORLDS_LOG_LEVEL", "INFO").upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from worlds import logs
+
     args = build_parser().parse_args(argv)
+    logs.configure(getattr(args, "log_format", "text"),
+                   os.environ.get("WORLDS_LOG_LEVEL", "INFO"))
+    if not getattr(args, "verbose", False):
+        # Alembic's INFO lines ("Context impl SQLiteImpl", "Will assume non-transactional
+        # DDL") say nothing an operator needs on every start.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         code: int = args.func(args)
         return code

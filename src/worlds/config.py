@@ -55,6 +55,14 @@ class Settings:
         return self.data_dir / "bootstrap-api-key"
 
 
+class AddressInUse(OSError):
+    """A listener's address is taken; the message names the address and the flag."""
+
+    def __init__(self, what: str, address: str, flag: str) -> None:
+        super().__init__(f"cannot listen for {what} on {address}: the address is in use "
+                         f"(choose another with {flag})")
+
+
 def split_address(address: str) -> tuple[str, int]:
     """`HOST:PORT` (or `[v6]:PORT`) into its parts."""
     host, sep, port = address.rpartition(":")

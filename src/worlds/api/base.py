@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from sqlalchemy import Connection
 
+from worlds import logs
 from worlds.api import auth, validation
 from worlds.api.admission import Admission
 from worlds.api.boundary import Context
@@ -64,6 +65,7 @@ class RpcBase:
         (which, unlike a write, runs in parallel with other calls on every engine)."""
         key = auth.key_from_metadata(context.invocation_metadata())
         authorized = await self._db.read(self._authorize, key, org, workspace, action)
+        logs.note_key_id(authorized.access.principal.key_id)
         if authorized.needs_touch:
             self._touch_later(authorized.access.principal.key_id)
         return authorized
@@ -78,6 +80,7 @@ class RpcBase:
             return fn(conn, authorized.access), authorized
 
         result, authorized = await self._db.read(work)
+        logs.note_key_id(authorized.access.principal.key_id)
         if authorized.needs_touch:
             self._touch_later(authorized.access.principal.key_id)
         return result

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 from collections.abc import Sequence
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from worlds.config import AddressInUse, split_address
 from worlds.v1 import worlds_service_pb2, worlds_service_pb2_grpc
 
 SERVICE_NAME = worlds_service_pb2.DESCRIPTOR.services_by_name["WorldsService"].full_name
@@ -28,11 +31,29 @@ class GrpcServer:
         await self.server.stop(grace)
 
 
+def _check_free(address: str) -> None:
+    """Fail with one clear line when the address is taken, before grpc's C core logs its
+    own multi-line error (E1201) for the same failure."""
+    host, port = split_address(address)
+    if port == 0:
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise AddressInUse("gRPC", address, "--grpc-address") from None
+            raise
+
+
 async def start_grpc_server(servicer: worlds_service_pb2_grpc.WorldsServiceServicer,
                             address: str, *,
                             interceptors: Sequence[grpc.aio.ServerInterceptor] = ()) -> GrpcServer:
     # gRPC sets SO_REUSEPORT by default: a second server on a busy port would then
     # start "successfully" and silently share the port. Fail loudly instead.
+    _check_free(address)
     server = grpc.aio.server(options=[("grpc.so_reuseport", 0)], interceptors=list(interceptors))
     worlds_service_pb2_grpc.add_WorldsServiceServicer_to_server(servicer, server)
     health_servicer = health.aio.HealthServicer()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import socket
 from collections.abc import Iterator
 
 import uvicorn
 from starlette.types import ASGIApp
 
-from worlds.config import split_address
+from worlds.config import AddressInUse, split_address
 
 
 class _EmbeddedServer(uvicorn.Server):
@@ -21,7 +22,7 @@ class _EmbeddedServer(uvicorn.Server):
 
 
 class HttpServer:
-    def __init__(self, app: ASGIApp, address: str) -> None:
+    def __init__(self, app: ASGIApp, address: str, *, flag: str = "--http-address") -> None:
         host, port = split_address(address)
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         # IPPROTO_TCP, not the default proto=0: asyncio sets TCP_NODELAY on accepted
@@ -29,7 +30,13 @@ class HttpServer:
         # writes per response (head, body) wait ~40 ms for the peer's delayed ACK (Nagle).
         self._socket = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._socket.bind((host, port))
+        try:
+            self._socket.bind((host, port))
+        except OSError as exc:
+            self._socket.close()
+            if exc.errno == errno.EADDRINUSE:
+                raise AddressInUse("REST", address, flag) from None
+            raise
         self.port: int = self._socket.getsockname()[1]
         config = uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False,
                                 timeout_graceful_shutdown=10)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
+from worlds import logs
 from worlds.api import auth, idempotency, paging, validation
 from worlds.api.base import RpcBase, page_offset
 from worlds.api.boundary import Context, streaming, unary
@@ -38,6 +39,8 @@ class _Create:
     request: worlds_service_pb2.CreateManifestJobRequest
     seed: int
     claim: idempotency_store.Claim | None
+    # Of the request that creates the job: the worker's lines about the job carry it.
+    request_id: str | None = None
 
 
 def _batch_order(call: _Create) -> tuple[str, str, str]:
@@ -114,6 +117,8 @@ class JobRpcs(RpcBase):
             "num_hosts": validation.present(request, "num_hosts"),
             "domains": [d.lower() for d in request.domains] or None,
         }
+        if call.request_id is not None:
+            params["request_id"] = call.request_id
         job, replayed = idempotency_store.insert_job_once(self._dialect, conn, job_store.NewJob(
             organization_id=access.organization_id,
             workspace_id=access.workspace_id,
@@ -138,8 +143,10 @@ class JobRpcs(RpcBase):
         key = auth.key_from_metadata(metadata)
         claim = idempotency.claim_from_metadata("CreateManifestJob", request, metadata)
         seed = request.seed if request.HasField("seed") else self._seed_source()
-        created = await self._creates.submit(_Create(key, request, seed, claim))
+        created = await self._creates.submit(_Create(key, request, seed, claim,
+                                                     logs.current_request_id()))
         job, access = created.job, created.authorized.access
+        logs.note_key_id(access.principal.key_id)
         if created.authorized.needs_touch:
             # Not in the batch: a key's row lock taken mid-batch could order locks
             # differently from another process's batch.

@@ -89,7 +89,8 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 _FIXED_ROUTES = frozenset({"/healthz", "/openapi.json", "/docs"})
 
 
-def _route(scope: Scope) -> str:
+def route_label(scope: Scope) -> str:
+    """The route a request matched, as a low-cardinality label: the binding's template."""
     endpoint = scope.get("endpoint")
     binding = getattr(endpoint, "binding", None)
     template = getattr(binding, "template", None)
@@ -126,7 +127,7 @@ class HttpMetricsMiddleware:
         try:
             await self._app(scope, receive, sending)
         finally:
-            route, method = _route(scope), scope.get("method", "")
+            route, method = route_label(scope), scope.get("method", "")
             self._metrics.http_requests.labels(method, route, str(status)).inc()
             self._metrics.http_duration.labels(method, route).observe(time.perf_counter() - started)
 

@@ -49,6 +49,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row
 
+from worlds import logs
 from worlds.config import Settings
 from worlds.core.clock import Clock, system_clock
 from worlds.core.jobstate import Kind
@@ -217,6 +218,11 @@ class Worker:
                                  self.config.kinds)
 
     async def _run(self, slot: _Slot, job: Row[Any]) -> None:
+        params = job.params if isinstance(job.params, dict) else {}
+        with logs.job_context(params.get("request_id")):
+            await self._run_attempt(slot, job)
+
+    async def _run_attempt(self, slot: _Slot, job: Row[Any]) -> None:
         lease = Lease(job.id, job.attempt, self.id)
         log.info("job %s: attempt %d/%d started by %s", job.id, job.attempt, job.max_attempts,
                  self.id)
