@@ -49,6 +49,9 @@ def _settings(args: argparse.Namespace) -> Settings:
         values["in_process_worker"] = (not args.no_worker
                                        and _env_bool("WORLDS_IN_PROCESS_WORKER_ENABLED", True))
     values["bootstrap_api_key"] = os.environ.get("WORLDS_BOOTSTRAP_API_KEY") or None
+    if hasattr(args, "job_timeout"):
+        values["job_timeouts"] = _job_timeouts(args.job_timeout or (
+            [os.environ["WORLDS_JOB_TIMEOUT"]] if os.environ.get("WORLDS_JOB_TIMEOUT") else []))
     if hasattr(args, "min_client_version"):
         values.update(_admission_settings(args))
     for name, env, kind in _WORKER_SETTINGS:
@@ -61,6 +64,26 @@ def _settings(args: argparse.Namespace) -> Settings:
         if value is not None:
             values[name] = value
     return Settings(**values)
+
+
+def _job_timeouts(items: Sequence[str]) -> tuple[tuple[str, float], ...]:
+    from worlds.core.jobstate import Kind
+
+    kinds = {k.value for k in Kind}
+    found: dict[str, float] = {}
+    for item in items:
+        for part in filter(None, (p.strip() for p in item.split(","))):
+            kind, sep, seconds = part.rpartition("=")
+            kind = kind.strip() if sep else Kind.MANIFEST_GENERATION.value
+            try:
+                value = float(seconds)
+            except ValueError:
+                value = -1.0
+            if kind not in kinds or value <= 0:
+                raise SystemExit(f"worlds: --job-timeout expects [KIND=]SECONDS with KIND one of "
+                                 f"{', '.join(sorted(kinds))}; got {part!r}")
+            found[kind] = value
+    return tuple(sorted(found.items()))
 
 
 def _env_number(name: str, kind: type) -> Any:
@@ -137,6 +160,11 @@ def _add_worker_flags(parser: argparse.ArgumentParser) -> None:
                         help="lease of a claimed job, extended by heartbeats every third of it; "
                              "a job whose worker died runs again after it expires "
                              "(env WORLDS_LEASE_SECONDS, default 30)")
+    parser.add_argument("--job-timeout", action="append", metavar="[KIND=]SECONDS",
+                        help="kill an attempt that generates longer than this and fail it "
+                             "(retried within the attempts); KIND defaults to "
+                             "manifest_generation; repeatable (env WORLDS_JOB_TIMEOUT, "
+                             "comma-separated; default: no limit)")
     parser.add_argument("--concurrency", dest="worker_concurrency", type=int, default=None,
                         help="jobs run at once, each in its own generation process "
                              "(env WORLDS_WORKER_CONCURRENCY, default 1)")

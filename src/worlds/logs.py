@@ -69,7 +69,10 @@ def request_context(request_id: str) -> Iterator[RequestContext]:
     try:
         yield context
     finally:
-        _current.reset(token)
+        # A stream's generator may be closed from another context (grpc finalising it):
+        # that context never saw the value, so there is nothing to restore there.
+        with contextlib.suppress(ValueError):
+            _current.reset(token)
 
 
 def job_context(request_id: str | None) -> contextlib.AbstractContextManager[object]:

@@ -88,13 +88,20 @@ class WorkerConfig:
     recycle_above_items: int = 200_000
     # Job events older than this are pruned by the rescuer (None: kept).
     event_retention: float | None = None
+    # Seconds an attempt of each kind may generate before its child is killed and the
+    # attempt fails (retried within max_attempts); a kind not listed has no limit.
+    timeouts: tuple[tuple[str, float], ...] = ()
+
+    def timeout_for(self, kind: str) -> float | None:
+        return dict(self.timeouts).get(kind)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WorkerConfig:
         return cls(lease=LeasePolicy(settings.lease_seconds),
                    concurrency=settings.worker_concurrency,
                    poll_interval=settings.poll_interval,
-                   event_retention=settings.event_retention)
+                   event_retention=settings.event_retention,
+                   timeouts=settings.job_timeouts)
 
 
 def new_worker_id() -> str:
@@ -123,6 +130,8 @@ class _Run:
     progress_written_at: float = float("-inf")
     # time.monotonic() when the attempt started (for the job duration metric).
     started: float = field(default_factory=time.monotonic)
+    # Set when the attempt ran past its kind's execution timeout.
+    timed_out: float | None = None
 
 
 class Worker:
@@ -239,7 +248,11 @@ class Worker:
             generation = loop.create_task(
                 slot.process.generate(request, functools.partial(self._on_phase, run)))
             monitor = loop.create_task(self._monitor(run))
-            await asyncio.wait({generation, monitor}, return_when=asyncio.FIRST_COMPLETED)
+            timeout = self.config.timeout_for(job.kind)
+            done, _ = await asyncio.wait({generation, monitor}, timeout=timeout,
+                                         return_when=asyncio.FIRST_COMPLETED)
+            if not done:
+                run.timed_out = timeout
             if not generation.done():
                 # Cancel requested or lease lost: stop generating now, not at the next phase.
                 slot.process.kill()
@@ -258,6 +271,15 @@ class Worker:
                         run.job.id, run.lease.attempt)
         elif run.cancel.is_set() and error is not None:
             await self._settle(run, queue_store.acknowledge_cancel)
+        elif run.timed_out is not None and error is not None:
+            log.warning("job %s: attempt %d ran past its %g s timeout; its generation was killed",
+                        run.job.id, run.lease.attempt, run.timed_out)
+            if run.lease.attempt >= run.job.max_attempts:
+                await self._settle(run, queue_store.fail,
+                                   f"timed out after {run.timed_out:g} s on each of "
+                                   f"{run.lease.attempt} attempts")
+            else:
+                await self._settle(run, functools.partial(queue_store.release, count_attempt=True))
         elif isinstance(error, GenerationFailed):
             await self._settle(run, queue_store.fail, f"generation failed: {error}")
         elif isinstance(error, GenerationCrashed):
