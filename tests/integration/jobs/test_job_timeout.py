@@ -12,9 +12,8 @@ from tests.support.jobs import wait_for
 from tests.support.service import RunningService
 from tests.support.tenants import create_tenant
 from worlds.store.models import Job
-from worlds.v1 import jobs_pb2
+from worlds.v1 import jobs_pb2, worlds_service_pb2_grpc
 from worlds.v1 import worlds_service_pb2 as pb
-from worlds.v1 import worlds_service_pb2_grpc
 
 
 def test_a_timed_out_attempt_is_retried_then_the_job_fails(tmp_path: Path, database_url: str) -> None:
