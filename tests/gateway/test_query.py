@@ -16,7 +16,7 @@ def _binding(service, operation_id: str):
 
 def test_list_jobs_parameters() -> None:
     names = [p.name for p in query_params(_binding(WORLDS, "ListJobs"))]
-    assert names == ["page", "page_size", "kind", "status", "project_id", "created_by"]
+    assert names == ["page", "page_size", "kind", "status", "project_id", "created_by", "page_token"]
 
 
 def test_no_query_parameters_with_a_star_body() -> None:

@@ -83,7 +83,7 @@ async def test_list_shape_and_enum_filters(client) -> None:
         f"{BASE}/jobs", params={"status": "cancelled", "kind": "trajectory_generation"}
     )
     body = response.json()
-    assert set(body) == {"items", "page", "page_size", "total"}
+    assert set(body) == {"items", "page", "page_size", "total", "next_page_token"}
     (item,) = body["items"]
     assert set(item) == JOB_FIELDS
     assert (item["status"], item["kind"]) == ("cancelled", "trajectory_generation")
