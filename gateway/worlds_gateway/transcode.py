@@ -15,10 +15,10 @@ With ``body: "*"`` a top-level field bound to the path is not accepted in the bo
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
+import orjson
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 from google.protobuf.message_factory import GetMessageClass
@@ -34,8 +34,11 @@ NO_BODY: Any = object()
 
 
 def dumps(value: Any) -> bytes:
-    """Compact UTF-8 JSON; the encoders never produce NaN (they print ``"NaN"``)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+    """Compact UTF-8 JSON; the encoders never produce NaN (they print ``"NaN"``).
+
+    orjson: the same text as ``json.dumps(..., ensure_ascii=False, separators=(",", ":"))``
+    several times faster, which a 20,000-edge graph page feels."""
+    return orjson.dumps(value)
 
 
 def _value_at(message: Message, chain: FieldChain) -> Any:
