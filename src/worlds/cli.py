@@ -136,6 +136,7 @@ _WORKER_SETTINGS: tuple[tuple[str, str, type], ...] = (
     ("watch_heartbeat", "WORLDS_WATCH_HEARTBEAT_SECONDS", float),
     ("watch_buffer", "WORLDS_WATCH_BUFFER", int),
     ("event_retention", "WORLDS_EVENT_RETENTION_SECONDS", float),
+    ("job_retention", "WORLDS_JOB_RETENTION_SECONDS", float),
 )
 
 
@@ -160,6 +161,9 @@ def _add_worker_flags(parser: argparse.ArgumentParser) -> None:
                         help="lease of a claimed job, extended by heartbeats every third of it; "
                              "a job whose worker died runs again after it expires "
                              "(env WORLDS_LEASE_SECONDS, default 30)")
+    parser.add_argument("--job-retention", type=float, default=None, metavar="SECONDS",
+                        help="delete finished jobs and their manifests this long after they "
+                             "finish (env WORLDS_JOB_RETENTION_SECONDS; default: kept)")
     parser.add_argument("--job-timeout", action="append", metavar="[KIND=]SECONDS",
                         help="kill an attempt that generates longer than this and fail it "
                              "(retried within the attempts); KIND defaults to "
@@ -348,6 +352,22 @@ def _key_revoke(conn: Any, args: argparse.Namespace, now: Any) -> None:
     print(f"revoked {args.key_id}")
 
 
+def _prune(conn: Any, args: argparse.Namespace, now: Any) -> None:
+    from datetime import timedelta
+
+    from worlds.store import retention
+    from worlds.store.dialect import dialect_for
+
+    before = now - timedelta(seconds=args.older_than)
+    removed = total = 0
+    while True:
+        removed = retention.prune_finished(dialect_for(conn.engine), conn, before)
+        total += removed
+        if removed == 0:
+            break
+    print(f"deleted {total} finished job(s) older than {args.older_than:g} s, with their manifests")
+
+
 def _key_list(conn: Any, args: argparse.Namespace, now: Any) -> None:
     from worlds.store import tenancy
 
@@ -435,6 +455,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = admin("key-revoke", "revoke an API key", _key_revoke)
     p.add_argument("key_id")
     admin("key-list", "list API keys (never their values)", _key_list)
+    p = admin("prune", "delete finished jobs (and their manifests) older than a cut-off", _prune)
+    p.add_argument("--older-than", type=float, required=True, metavar="SECONDS",
+                   help="delete completed, failed and cancelled jobs that finished this long ago")
 
     from worlds.client import commands as client_commands
 

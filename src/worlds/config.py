@@ -42,6 +42,8 @@ class Settings:
     # `FAMILY=VERSION` items: the oldest accepted version of each client family
     # (see worlds.api.version_gate).
     min_client_versions: tuple[str, ...] = ()
+    # Finished jobs (and their manifests) older than this are deleted; None: kept.
+    job_retention: float | None = None
     # (kind, seconds): how long one attempt of a job of that kind may generate.
     job_timeouts: tuple[tuple[str, float], ...] = ()
     # HOST:PORT of the Prometheus /metrics listener; None: not served.

@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from worlds.core.clock import Clock
 from worlds.metrics import Metrics
-from worlds.store import events, idempotency
+from worlds.store import events, idempotency, retention
 from worlds.store import queue as queue_store
 from worlds.store.dialect import SqlDialect
 from worlds.store.engine import Database
@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 class Rescuer:
     def __init__(self, db: Database, dialect: SqlDialect, *, interval: float, clock: Clock,
                  signals: JobSignals, batch: int = 100,
-                 event_retention: float | None = None, metrics: Metrics | None = None) -> None:
+                 event_retention: float | None = None, metrics: Metrics | None = None,
+                 job_retention: float | None = None) -> None:
         self._db = db
         self._dialect = dialect
         self._interval = interval
@@ -38,6 +39,7 @@ class Rescuer:
         self._batch = batch
         self._event_retention = event_retention
         self._metrics = metrics or Metrics()
+        self._job_retention = job_retention
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -78,12 +80,26 @@ class Rescuer:
         """Drop idempotency keys whose lifetime has passed; the number dropped."""
         return await self._db.write(idempotency.prune, self._clock())
 
+    async def prune_jobs(self) -> int:
+        """Delete finished jobs past the retention window, a batch per transaction."""
+        if self._job_retention is None:
+            return 0
+        before = self._clock() - timedelta(seconds=self._job_retention)
+        total = 0
+        while True:
+            removed = await self._db.write(
+                lambda conn: retention.prune_finished(self._dialect, conn, before))
+            total += removed
+            if removed == 0:
+                return total
+
     async def _run(self) -> None:
         while True:
             try:
                 await self.rescue_once()
                 await self.prune_events()
                 await self.prune_idempotency_keys()
+                await self.prune_jobs()
             except Exception:
                 log.exception("rescue pass failed; retrying next interval")
             # Jitter keeps the workers of a fleet from rescuing in lockstep.

@@ -91,6 +91,8 @@ class WorkerConfig:
     # Seconds an attempt of each kind may generate before its child is killed and the
     # attempt fails (retried within max_attempts); a kind not listed has no limit.
     timeouts: tuple[tuple[str, float], ...] = ()
+    # Finished jobs older than this are deleted by the rescuer (None: kept).
+    job_retention: float | None = None
 
     def timeout_for(self, kind: str) -> float | None:
         return dict(self.timeouts).get(kind)
@@ -101,7 +103,7 @@ class WorkerConfig:
                    concurrency=settings.worker_concurrency,
                    poll_interval=settings.poll_interval,
                    event_retention=settings.event_retention,
-                   timeouts=settings.job_timeouts)
+                   timeouts=settings.job_timeouts, job_retention=settings.job_retention)
 
 
 def new_worker_id() -> str:
@@ -150,7 +152,7 @@ class Worker:
         self._rescuer = Rescuer(db, self._dialect, interval=self.config.lease.rescue_interval,
                                 clock=clock, signals=self.signals,
                                 event_retention=self.config.event_retention,
-                                metrics=self.metrics)
+                                metrics=self.metrics, job_retention=self.config.job_retention)
         self._stopping = False
 
     # -- lifecycle ------------------------------------------------------------------

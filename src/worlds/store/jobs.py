@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -85,6 +85,17 @@ def move_count(dialect: SqlDialect, conn: Connection, job: Any, old: Status | No
     if new is not None:
         rows.append({**key, "status": new.value, "n": 1})
     dialect.add_counts(conn, job_counts, _COUNT_KEY, rows)
+
+
+def forget_counts(dialect: SqlDialect, conn: Connection, rows: Sequence[Any]) -> None:
+    """Record that these jobs are deleted (each leaves its status), one counter row
+    write per key, in key order like every counter write."""
+    totals: dict[tuple[str, ...], int] = {}
+    for row in rows:
+        key = (*_count_key(row).values(), row._mapping["status"])
+        totals[key] = totals.get(key, 0) - 1
+    dialect.add_counts(conn, job_counts, _COUNT_KEY, [
+        dict(zip((*_COUNT_KEY, "n"), (*key, n), strict=True)) for key, n in totals.items()])
 
 
 _INSERT_JOB = jobs.insert()
