@@ -22,9 +22,11 @@ def free_port() -> int:
 class Served:
     """`worlds serve --data-dir DATA_DIR` on free ports; `worker` keeps its in-process worker."""
 
-    def __init__(self, data_dir: Path, env: dict[str, str], *extra: str, worker: bool = False) -> None:
+    def __init__(self, data_dir: Path, env: dict[str, str], *extra: str, worker: bool = False,
+                 ports: tuple[int, int] | None = None) -> None:
+        """``ports`` (http, grpc) to listen on again where a stopped server did; free ones otherwise."""
         self.data_dir = data_dir
-        self.http_port, self.grpc_port = free_port(), free_port()
+        self.http_port, self.grpc_port = ports or (free_port(), free_port())
         self.process = subprocess.Popen(
             [WORLDS, "serve", "--data-dir", str(data_dir), *([] if worker else ["--no-worker"]),
              "--grpc-address", f"127.0.0.1:{self.grpc_port}",

@@ -1,12 +1,14 @@
-"""The console's sign-in state: two cookies, both ``HttpOnly; SameSite=Strict; Path=/ui/``.
+"""The console's sign-in state: two cookies, both ``SameSite=Strict; Path=/ui/``.
 
-- ``worlds_key`` holds the API key the user pasted once. JavaScript cannot read it, no URL or
-  page carries it, and the browser sends it only to ``/ui/…`` of this origin.
-- ``worlds_csrf`` holds a random token set at sign-in (double-submit): a state-changing request
-  must repeat it in the ``X-CSRF-Token`` header. The page learns the token from
-  ``GET /ui/session``, which another origin can send but never read (same-origin policy), so a
-  forged request cannot carry it. ``SameSite=Strict`` already keeps the cookies off cross-site
-  requests; the token is the second, independent layer.
+- ``worlds_key`` (``HttpOnly``) holds the API key the user pasted once. JavaScript cannot read
+  it, no URL or page carries it, and the browser sends it only to ``/ui/…`` of this origin.
+- ``worlds_csrf`` holds a random token set at sign-in (double-submit cookie): a state-changing
+  request must repeat it in the ``X-CSRF-Token`` header. The console's own script reads it (so
+  it is not ``HttpOnly``, and its presence tells the page it is signed in without a request);
+  another origin can neither read this origin's cookies nor set a header on a cross-site
+  request without a CORS preflight this server never grants, so a forged request cannot carry
+  it. ``SameSite=Strict`` already keeps the cookies off cross-site requests; the token is the
+  second, independent layer.
 
 Stateless on the server: any gateway process serves any signed-in browser.
 """
@@ -38,9 +40,10 @@ def parse_cookies(headers: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
     return found
 
 
-def _cookie(name: str, value: str, max_age: int, secure: bool) -> str:
-    attrs = [f"{name}={value}", f"Path={COOKIE_PATH}", f"Max-Age={max_age}", "HttpOnly",
-             "SameSite=Strict"]
+def _cookie(name: str, value: str, max_age: int, secure: bool, *, http_only: bool = True) -> str:
+    attrs = [f"{name}={value}", f"Path={COOKIE_PATH}", f"Max-Age={max_age}", "SameSite=Strict"]
+    if http_only:
+        attrs.append("HttpOnly")
     if secure:
         attrs.append("Secure")
     return "; ".join(attrs)
@@ -50,12 +53,12 @@ def sign_in_cookies(api_key: str, *, secure: bool) -> tuple[list[str], str]:
     """``Set-Cookie`` values for a new session, and its CSRF token."""
     token = secrets.token_urlsafe(32)
     return [_cookie(KEY_COOKIE, api_key, MAX_AGE_SECONDS, secure),
-            _cookie(CSRF_COOKIE, token, MAX_AGE_SECONDS, secure)], token
+            _cookie(CSRF_COOKIE, token, MAX_AGE_SECONDS, secure, http_only=False)], token
 
 
 def sign_out_cookies(*, secure: bool) -> list[str]:
     """``Set-Cookie`` values that delete both cookies."""
-    return [_cookie(KEY_COOKIE, "", 0, secure), _cookie(CSRF_COOKIE, "", 0, secure)]
+    return [_cookie(KEY_COOKIE, "", 0, secure), _cookie(CSRF_COOKIE, "", 0, secure, http_only=False)]
 
 
 def valid_api_key_syntax(key: str) -> bool:

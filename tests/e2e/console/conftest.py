@@ -41,8 +41,8 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-def serve(tmp_path: Path, *extra: str, worker: bool = True) -> Served:
-    return Served(tmp_path / "data", {"WORLDS_BOOTSTRAP_API_KEY": KEY}, *extra, worker=worker)
+def serve(tmp_path: Path, *extra: str, worker: bool = True, ports: tuple[int, int] | None = None) -> Served:
+    return Served(tmp_path / "data", {"WORLDS_BOOTSTRAP_API_KEY": KEY}, *extra, worker=worker, ports=ports)
 
 
 @pytest.fixture

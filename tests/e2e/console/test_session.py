@@ -34,6 +34,8 @@ def test_sign_in_keeps_the_key_in_an_httponly_strict_cookie_and_sign_out_ends_it
     assert key_cookie["value"] == KEY
     assert key_cookie["httpOnly"] is True and key_cookie["sameSite"] == "Strict"
     assert key_cookie["path"] == "/ui/"
+    token_cookie = cookies["worlds_csrf"]  # double-submit: readable by the page, sent only to /ui/
+    assert token_cookie["sameSite"] == "Strict" and token_cookie["path"] == "/ui/"
     # Never readable by the page, never in a URL or the page's markup.
     assert KEY not in page.evaluate("document.cookie")
     assert KEY not in page.content()

@@ -1,11 +1,18 @@
 // The console's only way to the service: the REST API, through /ui/api/... on this origin.
 // The console's server adds the API key from the HttpOnly session cookie; this module never
-// sees the key. Non-GET requests repeat the session's CSRF token in X-CSRF-Token.
+// sees the key. Non-GET requests repeat the session's CSRF token in X-CSRF-Token: the
+// worlds_csrf cookie (double-submit; readable here by design, like every double-submit token).
 
-let csrfToken = null;
 let onSignedOut = () => {};
 
-export function setCsrf(token) { csrfToken = token; }
+/** The session's CSRF token, or null when signed out: its cookie is set with the key's. */
+export function csrfToken() {
+  for (const part of document.cookie.split(';')) {
+    const [name, ...rest] = part.trim().split('=');
+    if (name === 'worlds_csrf' && rest.join('=')) return rest.join('=');
+  }
+  return null;
+}
 export function onUnauthenticated(handler) { onSignedOut = handler; }
 
 /** An API error: the envelope's `detail`, the HTTP status, the field errors. */
@@ -32,7 +39,7 @@ export function apiUrl(path, params) {
 async function request(method, path, {params, body} = {}) {
   const headers = {Accept: 'application/json'};
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (method !== 'GET') headers['X-CSRF-Token'] = csrfToken || '';
+  if (method !== 'GET') headers['X-CSRF-Token'] = csrfToken() || '';
   const response = await fetch(apiUrl(path, params), {
     method, headers, credentials: 'same-origin', cache: 'no-store',
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -75,7 +82,7 @@ export function enc(value) { return encodeURIComponent(String(value)); }
 async function session(method, body) {
   const headers = {Accept: 'application/json'};
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (method === 'DELETE') headers['X-CSRF-Token'] = csrfToken || '';
+  if (method === 'DELETE') headers['X-CSRF-Token'] = csrfToken() || '';
   const response = await fetch('/ui/session', {
     method, headers, credentials: 'same-origin', cache: 'no-store',
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -83,7 +90,6 @@ async function session(method, body) {
   let data = null;
   try { data = await response.json(); } catch { data = null; }
   if (!response.ok) throw new ApiError(response.status, data);
-  setCsrf(data.csrf);
   return data;
 }
 

@@ -2,7 +2,7 @@
 // that renders one page module at a time into <main id="view">. Pages are loaded on demand,
 // so the jobs page never waits for the graph library.
 
-import {api, ApiError, enc, onUnauthenticated, scope, sessions} from './api.js';
+import {api, ApiError, csrfToken, enc, onUnauthenticated, scope, sessions} from './api.js';
 import {errorBox, h} from './dom.js';
 
 const view = document.getElementById('view');
@@ -173,11 +173,7 @@ document.getElementById('scope-ws').addEventListener('change', async (event) => 
 
 window.addEventListener('hashchange', render);
 
-(async () => {
-  try {
-    const current = await sessions.current();
-    performance.mark('session-checked');
-    if (current.signed_in) { await enter(); return; }
-  } catch { /* fall through to the sign-in form */ }
-  renderSignIn();
-})();
+// Signed in when the session's cookies are there (the token's is readable, the key's is not):
+// no request stands between the page and its first render. A key that stopped working is
+// answered 401 by the API, which brings the sign-in form back.
+if (csrfToken()) enter(); else renderSignIn();
