@@ -25,19 +25,36 @@ export function colour(name) {
 const SHAPES = {user: 'ellipse', group: 'round-hexagon', computer: 'round-rectangle', host: 'round-rectangle',
   domain: 'star', ou: 'round-triangle', gpo: 'diamond', aggregate: 'round-octagon'};
 
+/** An element of the API's format, with its colour and shape as data: plain data mappers keep
+ *  Cytoscape's style cache working (function-valued styles are recomputed per element). */
+export function element(item) {
+  const data = {...item.data};
+  if (data.source !== undefined && data.target !== undefined) {
+    data.colour = colour(data.edge_type || 'edge');
+    return {group: 'edges', data};
+  }
+  data.colour = nodeColour(data.node_type || 'node');
+  data.shape = SHAPES[data.node_type] || 'ellipse';
+  return {group: 'nodes', data};
+}
+
+// Past this many nodes the drawing gets cheaper: no labels but the centre's and the
+// selection's, straight edges without arrows.
+export const DENSE = 600;
+
 export function style() {
   return [
     {selector: 'node', style: {
       'label': 'data(label)', 'font-size': 9, 'color': '#1a202c', 'text-valign': 'bottom', 'text-margin-y': 3,
-      'background-color': (n) => nodeColour(n.data('node_type') || 'node'),
-      'shape': (n) => SHAPES[n.data('node_type')] || 'ellipse', 'width': 18, 'height': 18,
+      'background-color': 'data(colour)', 'shape': 'data(shape)', 'width': 18, 'height': 18,
       // Labels appear once zoomed in enough to read them; the centre and the selection always.
       'text-max-width': 120, 'text-wrap': 'ellipsis', 'min-zoomed-font-size': 9}},
     {selector: 'node[weight]', style: {'width': 'mapData(weight, 1, 5000, 18, 60)', 'height': 'mapData(weight, 1, 5000, 18, 60)'}},
     {selector: 'edge', style: {
       'width': 1.5, 'curve-style': 'bezier', 'target-arrow-shape': 'triangle', 'arrow-scale': 0.7,
-      'line-color': (e) => colour(e.data('edge_type') || 'edge'),
-      'target-arrow-color': (e) => colour(e.data('edge_type') || 'edge'), 'opacity': 0.8}},
+      'line-color': 'data(colour)', 'target-arrow-color': 'data(colour)', 'opacity': 0.8}},
+    {selector: 'node.dense', style: {'label': '', 'width': 10, 'height': 10}},
+    {selector: 'edge.dense', style: {'curve-style': 'haystack', 'target-arrow-shape': 'none', 'width': 1}},
     {selector: 'edge[weight]', style: {'width': 'mapData(weight, 1, 1000, 1, 8)'}},
     {selector: '.hidden', style: {'display': 'none'}},
     {selector: '.center', style: {'border-width': 3, 'border-color': '#1a202c', 'min-zoomed-font-size': 0, 'font-weight': 'bold'}},
@@ -52,16 +69,24 @@ export function style() {
 
 export function createGraph(container, elements, layout) {
   return cytoscape({
-    container, elements: elements || [], style: style(), wheelSensitivity: 0.3,
+    container, elements: (elements || []).map(element), style: style(), wheelSensitivity: 0.3,
     layout: layout || {name: 'cose', animate: false, nodeDimensionsIncludeLabels: false},
     minZoom: 0.05, maxZoom: 4, boxSelectionEnabled: false,
+    // Pan and zoom move a bitmap of the graph rather than redrawing every element.
+    textureOnViewport: true, hideEdgesOnViewport: true,
   });
+}
+
+/** Mark every element dense (or not) by the graph's size; see DENSE. */
+export function tune(cy) {
+  const dense = cy.nodes().length > DENSE;
+  cy.batch(() => { cy.elements().toggleClass('dense', dense); });
 }
 
 export function layoutFor(count) {
   // cose is good up to a few hundred nodes; past that a concentric layout keeps the draw
   // within the click budget.
-  if (count > 600) return {name: 'concentric', animate: false, minNodeSpacing: 4,
+  if (count > DENSE) return {name: 'concentric', animate: false, minNodeSpacing: 4,
     concentric: (n) => (n.hasClass('center') ? 10 : 10 - Math.min(9, n.data('hops') || 1)), levelWidth: () => 1};
   return {name: 'cose', animate: false, numIter: count > 200 ? 300 : 1000, nodeDimensionsIncludeLabels: false};
 }

@@ -5,7 +5,7 @@
 
 import {api, ApiError, enc, worlds} from '../api.js';
 import {errorBox, facts, h, route} from '../dom.js';
-import {colour, createGraph, layoutFor, nodeColour} from '../graphview.js';
+import {colour, createGraph, element, layoutFor, nodeColour, tune} from '../graphview.js';
 import {attackPaths} from './world.js';
 
 const HOST_TYPES = new Set(['computer', 'host']);
@@ -66,13 +66,14 @@ export async function render(root, {id, query}) {
   /** Add a subgraph's elements that are not drawn yet; resolves once laid out and painted. */
   const merge = (data, centerId) => new Promise((resolve) => {
     const fresh = [];
-    for (const n of data.nodes) if (cy.getElementById(n.data.id).empty()) fresh.push({group: 'nodes', data: {...n.data}});
-    for (const e of data.edges) if (cy.getElementById(e.data.id).empty()) fresh.push({group: 'edges', data: {...e.data}});
+    for (const n of data.nodes) if (cy.getElementById(n.data.id).empty()) fresh.push(element(n));
+    for (const e of data.edges) if (cy.getElementById(e.data.id).empty()) fresh.push(element(e));
     cy.batch(() => {
       cy.add(fresh);
       cy.nodes().removeClass('center');
       cy.getElementById(centerId).addClass('center');
     });
+    tune(cy);
     applyFilters();
     refreshFilters();
     const layout = cy.layout(layoutFor(cy.nodes().length));
