@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
@@ -23,7 +23,7 @@ from starlette.routing import Route
 from .backend import Backend
 from .bindings import Binding, service_bindings
 from .endpoint import Limits, UnaryEndpoint, error_response
-from .errors import REASON_INTERNAL, make_status, status_for_http
+from .errors import REASON_INTERNAL, REASON_ROUTE_NOT_FOUND, make_status, status_for_http
 from .openapi import build_openapi
 from .routing import RouteTable, TranscodedRoute
 from .stream_endpoint import StreamingEndpoint
@@ -54,7 +54,7 @@ def _endpoint(binding: Binding, backend: Backend, limits: Limits) -> UnaryEndpoi
 
 
 def create_gateway_app(
-    service: ServiceDescriptor,
+    service: ServiceDescriptor | Sequence[ServiceDescriptor],
     backend: Backend,
     *,
     max_body_bytes: int = 1 << 20,
@@ -68,6 +68,9 @@ def create_gateway_app(
 ) -> FastAPI:
     """A FastAPI app serving ``service``'s ``google.api.http`` bindings through ``backend``.
 
+    ``service`` may be several services: their routes are served side by side (and must not
+    bind the same method and path twice), the title and version come from the first one.
+
     Also serves ``/openapi.json`` (generated from the same bindings), ``/docs`` (Swagger UI on
     it) and ``GET /healthz`` (``{"status": "ok"}``; 502 envelope when ``health_check`` returns
     false or raises). ``default_timeout`` is the call deadline when the client sends no
@@ -77,11 +80,15 @@ def create_gateway_app(
     ``comments`` (full name → text, see
     :func:`~worlds_gateway.openapi.comments_from_files`) feed OpenAPI descriptions.
     """
-    bindings = [b for b in service_bindings(service) if _served(b)]
-    package = service.full_name.rpartition(".")[0]
+    services = [service] if isinstance(service, ServiceDescriptor) else list(service)
+    if not services:
+        raise ValueError("create_gateway_app needs at least one service")
+    bindings = [b for b in service_bindings(*services) if _served(b)]
+    first = services[0]
+    package = first.full_name.rpartition(".")[0]
     document = build_openapi(
         bindings,
-        title=title or f"{service.name} REST API",
+        title=title or f"{first.name} REST API",
         version=version or package.rpartition(".")[2] or "v1",
         comments=comments,
     )
@@ -145,6 +152,14 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
+        if exc.status_code == 404:
+            # Every route of the API answers its own 404s (a missing resource) with the
+            # envelope; a 404 raised by the router itself means no route matched at all, and
+            # says so, so that a client can tell a typo in a path from a missing resource.
+            status = make_status(code_pb2.NOT_FOUND,
+                                 f"No route matches {request.method} {request.url.path}",
+                                 REASON_ROUTE_NOT_FOUND)
+            return error_response(status)
         detail = exc.detail if isinstance(exc.detail, str) and exc.status_code < 500 else ""
         response = error_response(status_for_http(exc.status_code, detail))
         # Keep headers the raiser set (e.g. Allow on Starlette's own 405s).

@@ -24,7 +24,7 @@ import asyncio
 import inspect
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol, TypeGuard
 
 import grpc
@@ -228,6 +228,9 @@ def _is_response(value: object, method: MethodDescriptor) -> TypeGuard[Message]:
 class InProcessBackend:
     """Calls ``servicer``'s methods directly: ``await servicer.<Method>(request, context)``.
 
+    ``servicer`` is one object for every method, or a mapping from service full name
+    (``worlds.v1.WorldsService``) to the servicer of that service.
+
     Each call gets a fresh :class:`InProcessContext`. The deadline is enforced by cancelling
     the handler (as grpc does) and reported as grpc reports it; an exception escaping the
     servicer is logged and becomes INTERNAL with a generic message, never its text.
@@ -237,9 +240,18 @@ class InProcessBackend:
     calls ``await context.write(response)``. It runs in its own task (see ``server_stream.py``).
     """
 
-    def __init__(self, servicer: object, *, stream_buffer: int = 1) -> None:
-        self._servicer = servicer
+    def __init__(self, servicer: object | Mapping[str, object], *, stream_buffer: int = 1) -> None:
+        # One servicer serves every method; a mapping (service full name → servicer) serves
+        # several services, each method going to its own service's servicer.
+        self._servicers: Mapping[str, object] | None = (
+            servicer if isinstance(servicer, Mapping) else None)
+        self._servicer = None if isinstance(servicer, Mapping) else servicer
         self._stream_buffer = stream_buffer
+
+    def _handler(self, method: MethodDescriptor) -> Callable[..., Any] | None:
+        servicer = (self._servicer if self._servicers is None
+                    else self._servicers.get(method.containing_service.full_name))
+        return None if servicer is None else getattr(servicer, method.name, None)
 
     def stream(
         self,
@@ -268,7 +280,7 @@ class InProcessBackend:
         """The set-up of one call, unary or streaming: the servicer's handler, a fresh context
         and the deadline (loop time). UNIMPLEMENTED, as grpc answers for a method the server
         did not register, when the servicer has no such method."""
-        handler = getattr(self._servicer, method.name, None)
+        handler = self._handler(method)
         if handler is None:
             raise RpcStatusError(status_from_call(code_pb2.UNIMPLEMENTED, "Method not found!", ()))
         deadline = None if timeout is None else asyncio.get_running_loop().time() + timeout

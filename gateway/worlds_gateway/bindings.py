@@ -102,6 +102,8 @@ class Binding:
     location: LocationRule | None = None
     index: int = 0
     path_fields: dict[str, FieldChain] = field(default_factory=dict)
+    public: bool = False
+    """``http_response.public``: the route needs no credentials (documented so in OpenAPI)."""
     stream: StreamRule | None = None
     """Set on server-streaming bindings only (an empty rule when the method has no option)."""
 
@@ -317,6 +319,7 @@ def _binding(
     success_code = 200
     location = None
     stream_rule = None
+    public = False
     if method.server_streaming:
         stream_rule = _stream_rule(method, rule.response_body, path_fields, stream)
         if response is not None:
@@ -325,6 +328,7 @@ def _binding(
         raise BindingError(f"{method.full_name}: http_stream on a method that does not stream")
     if response is not None:
         success_code = response.success_code or 200
+        public = response.public
         if response.location:
             location = _location_rule(method, response.location)
     return Binding(
@@ -338,6 +342,7 @@ def _binding(
         index=index,
         path_fields=path_fields,
         stream=stream_rule,
+        public=public,
     )
 
 
@@ -357,9 +362,11 @@ def method_bindings(method: MethodDescriptor) -> list[Binding]:
     return bindings
 
 
-def service_bindings(service: ServiceDescriptor) -> list[Binding]:
-    """Every binding of every annotated method of ``service``, in declaration order."""
-    bindings = [b for method in service.methods for b in method_bindings(method)]
+def service_bindings(*services: ServiceDescriptor) -> list[Binding]:
+    """Every binding of every annotated method of ``services``, in declaration order; two
+    bindings of the same HTTP method and path (within or across services) are an error."""
+    bindings = [b for service in services for method in service.methods
+                for b in method_bindings(method)]
     seen: dict[tuple[str, str], Binding] = {}
     for binding in bindings:
         key = (binding.http_method, binding.template.source)

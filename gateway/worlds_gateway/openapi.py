@@ -342,8 +342,10 @@ class _Builder:
         }
         text = self.comments.get(method.full_name)
         if text:
-            operation["summary"] = text.splitlines()[0]
+            operation["summary"] = first_sentence(text)
             operation["description"] = text
+        if binding.public:
+            operation["security"] = []
         parameters = self.parameters(binding)
         if parameters:
             operation["parameters"] = parameters
@@ -417,6 +419,14 @@ def _error_components() -> tuple[dict[str, Schema], dict[str, Schema]]:
         for code, (name, description, headers) in _ERROR_RESPONSES.items()
     }
     return schemas, responses
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a comment, whatever its line wrapping (a summary is a whole
+    sentence, never the first line of a wrapped one)."""
+    paragraph = " ".join(text.split("\n\n")[0].split())
+    end = paragraph.find(". ")
+    return paragraph if end < 0 else paragraph[: end + 1]
 
 
 def build_openapi(

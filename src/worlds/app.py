@@ -25,6 +25,7 @@ from worlds.api.grpc_server import GrpcServer, start_grpc_server
 from worlds.api.http_server import HttpServer
 from worlds.api.interceptors import MetricsInterceptor, RequestLogInterceptor
 from worlds.api.metrics import HttpMetricsMiddleware, MetricsServer, StoreCollector
+from worlds.api.platform import PlatformServicer
 from worlds.api.servicer import WorldsServicer
 from worlds.config import Settings
 from worlds.console import mount_console
@@ -35,12 +36,15 @@ from worlds.store import migrate
 from worlds.store.dialect import dialect_for
 from worlds.store.engine import Database, create_db_engine
 from worlds.store.notify import JobSignals, PgListener, libpq_conninfo
-from worlds.v1 import worlds_service_pb2
+from worlds.v1 import platform_service_pb2, worlds_service_pb2
 from worlds.watch.hub import EventHub
 
 log = logging.getLogger(__name__)
 
 SERVICE_DESCRIPTOR = worlds_service_pb2.DESCRIPTOR.services_by_name["WorldsService"]
+PLATFORM_DESCRIPTOR = platform_service_pb2.DESCRIPTOR.services_by_name["PlatformService"]
+SERVICE_DESCRIPTORS = (SERVICE_DESCRIPTOR, PLATFORM_DESCRIPTOR)
+"""Every service the gateway serves, WorldsService first (it names the REST API)."""
 
 
 def service_comments() -> dict[str, str]:
@@ -111,10 +115,14 @@ class WorldsApp:
             signals=signals if settings.in_process_worker else None, hub=hub,
             watch_heartbeat=settings.watch_heartbeat, admission=admission_for(settings))
         self.metrics.registry.register(StoreCollector(db, hub))
+        platform = PlatformServicer(db, clock=self.clock)
         self.grpc = await start_grpc_server(servicer, settings.grpc_address,
                                             interceptors=[RequestLogInterceptor(),
-                                                          MetricsInterceptor(self.metrics)])
-        gateway = create_gateway_app(SERVICE_DESCRIPTOR, InProcessBackend(servicer),
+                                                          MetricsInterceptor(self.metrics)],
+                                            platform=platform)
+        backend = InProcessBackend({SERVICE_DESCRIPTOR.full_name: servicer,
+                                    PLATFORM_DESCRIPTOR.full_name: platform})
+        gateway = create_gateway_app(SERVICE_DESCRIPTORS, backend,
                                      max_body_bytes=settings.max_body_bytes,
                                      default_timeout=settings.http_timeout,
                                      comments=service_comments())

@@ -245,7 +245,7 @@ def cmd_gateway(args: argparse.Namespace) -> int:
 
     from worlds.api.access_log import RequestLogMiddleware
     from worlds.api.http_server import HttpServer
-    from worlds.app import SERVICE_DESCRIPTOR, service_comments
+    from worlds.app import SERVICE_DESCRIPTORS, service_comments
     from worlds.console import mount_console
 
     state: dict[str, Any] = {}
@@ -253,7 +253,7 @@ def cmd_gateway(args: argparse.Namespace) -> int:
     async def start() -> None:
         channel = grpc.aio.insecure_channel(args.grpc_target)
         state["channel"] = channel
-        app = create_gateway_app(SERVICE_DESCRIPTOR, ChannelBackend(channel),
+        app = create_gateway_app(SERVICE_DESCRIPTORS, ChannelBackend(channel),
                                  default_timeout=args.timeout, comments=service_comments())
         mount_console(app)
         server = state["http"] = HttpServer(RequestLogMiddleware(app), args.http_address)

@@ -9,7 +9,7 @@ import grpc
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
-from worlds.v1 import worlds_service_pb2_grpc
+from worlds.v1 import platform_service_pb2_grpc, worlds_service_pb2_grpc
 
 
 @dataclass
@@ -46,6 +46,7 @@ class GrpcClient:
     def __init__(self, target: str) -> None:
         self.channel = grpc.insecure_channel(target)
         self.stub = worlds_service_pb2_grpc.WorldsServiceStub(self.channel)
+        self.platform = platform_service_pb2_grpc.PlatformServiceStub(self.channel)
 
     def close(self) -> None:
         self.channel.close()
@@ -60,8 +61,10 @@ class GrpcClient:
 
     def call(self, method: str, request: Any, key: str | None, *, header: str = "bearer",
              timeout: float = 30) -> Any:
-        return getattr(self.stub, method)(request, metadata=self._metadata(key, header),
-                                          timeout=timeout)
+        # Method names are unique across the two services: WorldsService's first.
+        stub = self.stub if hasattr(self.stub, method) else self.platform
+        return getattr(stub, method)(request, metadata=self._metadata(key, header),
+                                     timeout=timeout)
 
     def fail(self, method: str, request: Any, key: str | None, *, header: str = "bearer") -> RpcFailure:
         """Call, expecting an error; the decoded error."""

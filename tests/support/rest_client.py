@@ -11,7 +11,7 @@ from worlds_gateway.backend import ChannelBackend
 
 from tests.support.service import RunningService
 from worlds.api.http_server import HttpServer
-from worlds.app import SERVICE_DESCRIPTOR
+from worlds.app import SERVICE_DESCRIPTORS
 
 ENVELOPE_KEYS = {"code", "detail", "type"}
 
@@ -60,7 +60,7 @@ class StandaloneGateway:
 
     async def start(self) -> None:
         self._channel = grpc.aio.insecure_channel(self._service.grpc_target)
-        app = create_gateway_app(SERVICE_DESCRIPTOR, ChannelBackend(self._channel))
+        app = create_gateway_app(SERVICE_DESCRIPTORS, ChannelBackend(self._channel))
         self._server = HttpServer(app, "127.0.0.1:0")
         await self._server.start()
 

@@ -1,4 +1,5 @@
-"""The grpc.aio server: WorldsService plus standard health checking and reflection."""
+"""The grpc.aio server: WorldsService and PlatformService, plus standard health checking
+and reflection (v1 and v1alpha, see `worlds.api.reflection`)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,19 @@ from collections.abc import Sequence
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
 
+from worlds.api.reflection import enable_reflection
 from worlds.config import AddressInUse, split_address
-from worlds.v1 import worlds_service_pb2, worlds_service_pb2_grpc
+from worlds.v1 import (
+    platform_service_pb2,
+    platform_service_pb2_grpc,
+    worlds_service_pb2,
+    worlds_service_pb2_grpc,
+)
 
 SERVICE_NAME = worlds_service_pb2.DESCRIPTOR.services_by_name["WorldsService"].full_name
+PLATFORM_SERVICE_NAME = (
+    platform_service_pb2.DESCRIPTOR.services_by_name["PlatformService"].full_name)
 
 
 class GrpcServer:
@@ -50,20 +58,25 @@ def _check_free(address: str) -> None:
 
 async def start_grpc_server(servicer: worlds_service_pb2_grpc.WorldsServiceServicer,
                             address: str, *,
-                            interceptors: Sequence[grpc.aio.ServerInterceptor] = ()) -> GrpcServer:
+                            interceptors: Sequence[grpc.aio.ServerInterceptor] = (),
+                            platform: platform_service_pb2_grpc.PlatformServiceServicer | None
+                            = None) -> GrpcServer:
     # gRPC sets SO_REUSEPORT by default: a second server on a busy port would then
     # start "successfully" and silently share the port. Fail loudly instead.
     _check_free(address)
     server = grpc.aio.server(options=[("grpc.so_reuseport", 0)], interceptors=list(interceptors))
     worlds_service_pb2_grpc.add_WorldsServiceServicer_to_server(servicer, server)
+    names = [SERVICE_NAME]
+    if platform is not None:
+        platform_service_pb2_grpc.add_PlatformServiceServicer_to_server(platform, server)
+        names.append(PLATFORM_SERVICE_NAME)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    reflection.enable_server_reflection(
-        (SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
+    enable_reflection(server, (*names, health.SERVICE_NAME))
     port = server.add_insecure_port(address)
     if port == 0:
         raise OSError(f"cannot bind the gRPC server to {address}")
     await server.start()
-    for name in ("", SERVICE_NAME):
+    for name in ("", *names):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     return GrpcServer(server, health_servicer, port)

@@ -83,9 +83,13 @@ class Organization(SQLModel, table=True):
     slug: str = Field(max_length=63, unique=True)
     name: str = Field(max_length=255)
     created_at: datetime = _ts()
+    updated_at: datetime = _ts()
 
 
 class Workspace(SQLModel, table=True):
+    """A workspace; its `slug` is the contract's `key`. The first workspace of each
+    organization is its default one (`is_default`, see worlds.store.tenancy)."""
+
     __tablename__ = "workspaces"
     __table_args__ = (UniqueConstraint("organization_id", "slug", name="uq_workspaces_org_slug"),)
 
@@ -94,14 +98,19 @@ class Workspace(SQLModel, table=True):
     slug: str = Field(max_length=63)
     name: str = Field(max_length=255)
     created_at: datetime = _ts()
+    is_default: bool = Field(default=False)
+    description: str | None = Field(default=None, max_length=1000)
+    updated_at: datetime = _ts()
 
 
 class Project(SQLModel, table=True):
-    """A grouping bucket for jobs. Each workspace has exactly one default project."""
+    """A grouping bucket for jobs. Each workspace has exactly one default project, whose
+    `key` (a slug, unique in the workspace) is `default`."""
 
     __tablename__ = "projects"
     __table_args__ = (
         UniqueConstraint("workspace_id", "name", name="uq_projects_workspace_name"),
+        Index("uq_projects_workspace_key", "workspace_id", "key", unique=True),
         Index(
             "uq_projects_one_default",
             "workspace_id",
@@ -116,6 +125,9 @@ class Project(SQLModel, table=True):
     name: str = Field(max_length=255)
     is_default: bool = Field(default=False)
     created_at: datetime = _ts()
+    key: str = Field(max_length=63)
+    description: str | None = Field(default=None, max_length=1000)
+    updated_at: datetime = _ts()
 
 
 class User(SQLModel, table=True):

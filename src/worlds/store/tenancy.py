@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, Table, and_, bindparam, select, update
+from sqlalchemy import Connection, Row, Table, and_, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from worlds.core.access import Principal, Role, WorkspaceAccess
@@ -28,6 +28,7 @@ memberships = table_of(Membership)
 api_keys = table_of(ApiKey)
 
 DEFAULT_PROJECT_NAME = "default"
+DEFAULT_PROJECT_KEY = "default"
 # Recording a key's last use is a write; doing it on every call would turn every
 # read into a write. Once a minute is precise enough to audit keys.
 KEY_TOUCH_INTERVAL = timedelta(seconds=60)
@@ -53,28 +54,48 @@ def _insert(conn: Connection, table: Table, what: str, **values: Any) -> None:
 def create_organization(conn: Connection, slug: str, name: str, now: datetime) -> str:
     check_slug("slug", slug)
     org_id = new_id()
-    _insert(conn, orgs, f"Organization '{slug}'", id=org_id, slug=slug, name=name, created_at=now)
+    _insert(conn, orgs, f"Organization '{slug}'", id=org_id, slug=slug, name=name, created_at=now,
+            updated_at=now)
     return org_id
 
 
-def create_workspace(conn: Connection, org_slug: str, slug: str, name: str, now: datetime) -> str:
-    """Create a workspace and its default project; returns the workspace id."""
+def create_workspace(conn: Connection, org_slug: str, slug: str, name: str, now: datetime,
+                     description: str | None = None) -> str:
+    """Create a workspace and its default project (key `default`); returns the workspace id.
+
+    The organization's first workspace is its default one (`is_default`, platform.md: **ours**).
+    """
     check_slug("slug", slug)
     org_id = conn.execute(select(orgs.c.id).where(orgs.c.slug == org_slug)).scalar()
     if org_id is None:
         raise NotFound(f"Organization '{org_slug}' not found")
+    first = conn.execute(select(workspaces.c.id).where(
+        workspaces.c.organization_id == org_id).limit(1)).first() is None
     ws_id = new_id()
     _insert(conn, workspaces, f"Workspace '{org_slug}/{slug}'",
-            id=ws_id, organization_id=org_id, slug=slug, name=name, created_at=now)
+            id=ws_id, organization_id=org_id, slug=slug, name=name, created_at=now,
+            updated_at=now, is_default=first, description=description)
     conn.execute(projects.insert().values(
-        id=new_id(), workspace_id=ws_id, name=DEFAULT_PROJECT_NAME, is_default=True, created_at=now))
+        id=new_id(), workspace_id=ws_id, name=DEFAULT_PROJECT_NAME, key=DEFAULT_PROJECT_KEY,
+        is_default=True, created_at=now, updated_at=now))
     return ws_id
 
 
-def create_project(conn: Connection, workspace_id: str, name: str, now: datetime) -> str:
+def project_key(name: str) -> str:
+    """The slug a project named `name` gets as its key: lowercase letters, digits, hyphens."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:63].strip("-")
+    return slug or "project"
+
+
+def create_project(conn: Connection, workspace_id: str, name: str, now: datetime,
+                   key: str | None = None, description: str | None = None) -> str:
+    """Create a project; its key defaults to `project_key(name)` (Conflict when taken)."""
+    key = key if key is not None else project_key(name)
+    check_slug("key", key)
     project_id = new_id()
-    _insert(conn, projects, f"Project '{name}'",
-            id=project_id, workspace_id=workspace_id, name=name, is_default=False, created_at=now)
+    _insert(conn, projects, f"Project '{name}' (key '{key}')",
+            id=project_id, workspace_id=workspace_id, name=name, key=key, is_default=False,
+            description=description, created_at=now, updated_at=now)
     return project_id
 
 
@@ -162,6 +183,35 @@ _TOUCH_KEY = update(api_keys).where(api_keys.c.id == bindparam("key_id")).values
     last_used_at=bindparam("now"))
 
 
+_AUTHENTICATE = (
+    select(api_keys.c.id, api_keys.c.revoked_at, api_keys.c.last_used_at, users.c.id.label("uid"),
+           users.c.email, users.c.username, users.c.full_name)
+    .join(users, users.c.id == api_keys.c.user_id)
+    .where(api_keys.c.key_hash == bindparam("key_hash"))
+)
+
+
+@dataclass(frozen=True)
+class Authenticated:
+    principal: Principal
+    # True when the key's last use is stale enough to be recorded again.
+    needs_touch: bool
+
+
+def authenticate(conn: Connection, key_hash: str, now: datetime) -> Authenticated:
+    """The caller behind `key_hash`, for the reads that name no workspace (platform.md);
+    Unauthenticated for an unknown or revoked key."""
+    row = conn.execute(_AUTHENTICATE, {"key_hash": key_hash}).first()
+    if row is None:
+        raise Unauthenticated("Invalid API key", reason="INVALID_API_KEY")
+    if row.revoked_at is not None:
+        raise Unauthenticated("This API key has been revoked", reason="API_KEY_REVOKED")
+    principal = Principal(user_id=row.uid, email=row.email, username=row.username,
+                          full_name=row.full_name, key_id=row.id)
+    stale = row.last_used_at is None or now - row.last_used_at >= KEY_TOUCH_INTERVAL
+    return Authenticated(principal, stale)
+
+
 @dataclass(frozen=True)
 class Authorized:
     access: WorkspaceAccess
@@ -207,3 +257,93 @@ def project_exists(conn: Connection, workspace_id: str, project_id: str) -> bool
 
 def is_empty(conn: Connection) -> bool:
     return conn.execute(select(orgs.c.id).limit(1)).first() is None
+
+
+# --- the platform scope reads (platform.md) ---------------------------------------------------
+# A user sees an organization, and its workspaces, only through memberships: anything else
+# reads as missing, so that existence is never revealed (worlds-api.md, "Authentication").
+
+_VISIBLE_ORG = (
+    select(orgs)
+    .where(orgs.c.slug == bindparam("org"),
+           select(memberships.c.user_id)
+           .join(workspaces, workspaces.c.id == memberships.c.workspace_id)
+           .where(workspaces.c.organization_id == orgs.c.id,
+                  memberships.c.user_id == bindparam("user_id"))
+           .exists())
+)
+_PROJECT_COUNT = (
+    select(func.count()).select_from(projects)
+    .where(projects.c.workspace_id == workspaces.c.id).scalar_subquery()
+)
+_MY_WORKSPACES = (
+    select(workspaces, orgs.c.name.label("org_name"), _PROJECT_COUNT.label("project_count"))
+    .join(orgs, orgs.c.id == workspaces.c.organization_id)
+    .join(memberships, and_(memberships.c.workspace_id == workspaces.c.id,
+                            memberships.c.user_id == bindparam("user_id")))
+    .where(orgs.c.slug == bindparam("org"))
+)
+
+
+def user_record(conn: Connection, user_id: str) -> Row[Any]:
+    """The user row (id, email, username, full_name, created_at)."""
+    return conn.execute(select(users).where(users.c.id == user_id)).one()
+
+
+def visible_organization(conn: Connection, user_id: str, org_slug: str) -> Row[Any]:
+    """The organization, when the user belongs to one of its workspaces; else NotFound."""
+    row = conn.execute(_VISIBLE_ORG, {"org": org_slug, "user_id": user_id}).first()
+    if row is None:
+        raise NotFound(f"Organization '{org_slug}' not found", metadata={"org": org_slug})
+    return row
+
+
+@dataclass(frozen=True)
+class WorkspacePage:
+    rows: list[Row[Any]]
+    total: int
+
+
+def list_visible_workspaces(conn: Connection, user_id: str, org_slug: str, offset: int,
+                            limit: int) -> WorkspacePage:
+    """The user's workspaces in the organization, the default first, then oldest first, with
+    `org_name` and `project_count`; NotFound when the organization is not visible."""
+    visible_organization(conn, user_id, org_slug)
+    params = {"org": org_slug, "user_id": user_id}
+    rows = list(conn.execute(
+        _MY_WORKSPACES.order_by(workspaces.c.is_default.desc(), workspaces.c.created_at,
+                                workspaces.c.id)
+        .offset(offset).limit(limit), params))
+    total = conn.execute(select(func.count()).select_from(_MY_WORKSPACES.subquery()),
+                         params).scalar_one()
+    return WorkspacePage(rows, int(total))
+
+
+def visible_workspace(conn: Connection, user_id: str, org_slug: str, ws_slug: str) -> Row[Any]:
+    """One of the user's workspaces (as `list_visible_workspaces` rows); else NotFound."""
+    row = conn.execute(_MY_WORKSPACES.where(workspaces.c.slug == bindparam("ws")),
+                       {"org": org_slug, "user_id": user_id, "ws": ws_slug}).first()
+    if row is None:
+        raise NotFound(f"Workspace '{org_slug}/{ws_slug}' not found",
+                       metadata={"org": org_slug, "workspace": ws_slug})
+    return row
+
+
+def list_projects(conn: Connection, workspace_id: str) -> list[Row[Any]]:
+    """The workspace's projects: the default one first, then by creation."""
+    return list(conn.execute(
+        select(projects).where(projects.c.workspace_id == workspace_id)
+        .order_by(projects.c.is_default.desc(), projects.c.created_at, projects.c.id)))
+
+
+def project_by_key(conn: Connection, workspace_id: str, key: str) -> Row[Any]:
+    row = conn.execute(select(projects).where(projects.c.workspace_id == workspace_id,
+                                              projects.c.key == key)).first()
+    if row is None:
+        raise NotFound(f"Project '{key}' not found", metadata={"project": key})
+    return row
+
+
+def ping(conn: Connection) -> None:
+    """A query every engine answers: the readiness probe's check that the database serves."""
+    conn.execute(select(1)).scalar_one()

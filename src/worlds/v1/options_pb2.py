@@ -25,19 +25,19 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import descriptor_pb2 as google_dot_protobuf_dot_descriptor__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17worlds/v1/options.proto\x12\tworlds.v1\x1a google/protobuf/descriptor.proto\"\x97\x03\n\nFieldRules\x12\x15\n\x03min\x18\x01 \x01(\x03H\x00R\x03min\x88\x01\x01\x12\x15\n\x03max\x18\x02 \x01(\x03H\x01R\x03max\x88\x01\x01\x12\x1c\n\x07min_len\x18\x03 \x01(\rH\x02R\x06minLen\x88\x01\x01\x12\x1c\n\x07max_len\x18\x04 \x01(\rH\x03R\x06maxLen\x88\x01\x01\x12 \n\tmax_items\x18\x05 \x01(\rH\x04R\x08maxItems\x88\x01\x01\x12!\n\x0cunique_items\x18\x06 \x01(\x08R\x0buniqueItems\x12/\n\x06\x66ormat\x18\x07 \x01(\x0e\x32\x17.worlds.v1.StringFormatR\x06\x66ormat\x12$\n\x0b\x64\x65\x66\x61ult_int\x18\x08 \x01(\x03H\x05R\ndefaultInt\x88\x01\x01\x12*\n\x0e\x64\x65\x66\x61ult_string\x18\t \x01(\tH\x06R\rdefaultString\x88\x01\x01\x42\x06\n\x04_minB\x06\n\x04_maxB\n\n\x08_min_lenB\n\n\x08_max_lenB\x0c\n\n_max_itemsB\x0e\n\x0c_default_intB\x11\n\x0f_default_string\"Q\n\x10HttpResponseRule\x12!\n\x0csuccess_code\x18\x01 \x01(\x05R\x0bsuccessCode\x12\x1a\n\x08location\x18\x02 \x01(\tR\x08location\"\xaa\x01\n\x0eHttpStreamRule\x12!\n\x0cresume_field\x18\x01 \x01(\tR\x0bresumeField\x12$\n\x0e\x65vent_id_field\x18\x02 \x01(\tR\x0c\x65ventIdField\x12(\n\x10\x65vent_type_field\x18\x03 \x01(\tR\x0e\x65ventTypeField\x12%\n\x0eheartbeat_type\x18\x04 \x01(\tR\rheartbeatType*z\n\x0cStringFormat\x12\x1d\n\x19STRING_FORMAT_UNSPECIFIED\x10\x00\x12\x17\n\x13STRING_FORMAT_UUID4\x10\x01\x12\x1a\n\x16STRING_FORMAT_DNS_NAME\x10\x02\x12\x16\n\x12STRING_FORMAT_UUID\x10\x03:L\n\x05rules\x12\x1d.google.protobuf.FieldOptions\x18\xb5\x87\x03 \x01(\x0b\x32\x15.worlds.v1.FieldRulesR\x05rules:b\n\rhttp_response\x12\x1e.google.protobuf.MethodOptions\x18\xb6\x87\x03 \x01(\x0b\x32\x1b.worlds.v1.HttpResponseRuleR\x0chttpResponse:\\\n\x0bhttp_stream\x12\x1e.google.protobuf.MethodOptions\x18\xb7\x87\x03 \x01(\x0b\x32\x19.worlds.v1.HttpStreamRuleR\nhttpStream:B\n\njson_value\x12!.google.protobuf.EnumValueOptions\x18\xb8\x87\x03 \x01(\tR\tjsonValueb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17worlds/v1/options.proto\x12\tworlds.v1\x1a google/protobuf/descriptor.proto\"\x97\x03\n\nFieldRules\x12\x15\n\x03min\x18\x01 \x01(\x03H\x00R\x03min\x88\x01\x01\x12\x15\n\x03max\x18\x02 \x01(\x03H\x01R\x03max\x88\x01\x01\x12\x1c\n\x07min_len\x18\x03 \x01(\rH\x02R\x06minLen\x88\x01\x01\x12\x1c\n\x07max_len\x18\x04 \x01(\rH\x03R\x06maxLen\x88\x01\x01\x12 \n\tmax_items\x18\x05 \x01(\rH\x04R\x08maxItems\x88\x01\x01\x12!\n\x0cunique_items\x18\x06 \x01(\x08R\x0buniqueItems\x12/\n\x06\x66ormat\x18\x07 \x01(\x0e\x32\x17.worlds.v1.StringFormatR\x06\x66ormat\x12$\n\x0b\x64\x65\x66\x61ult_int\x18\x08 \x01(\x03H\x05R\ndefaultInt\x88\x01\x01\x12*\n\x0e\x64\x65\x66\x61ult_string\x18\t \x01(\tH\x06R\rdefaultString\x88\x01\x01\x42\x06\n\x04_minB\x06\n\x04_maxB\n\n\x08_min_lenB\n\n\x08_max_lenB\x0c\n\n_max_itemsB\x0e\n\x0c_default_intB\x11\n\x0f_default_string\"i\n\x10HttpResponseRule\x12!\n\x0csuccess_code\x18\x01 \x01(\x05R\x0bsuccessCode\x12\x1a\n\x08location\x18\x02 \x01(\tR\x08location\x12\x16\n\x06public\x18\x03 \x01(\x08R\x06public\"\xaa\x01\n\x0eHttpStreamRule\x12!\n\x0cresume_field\x18\x01 \x01(\tR\x0bresumeField\x12$\n\x0e\x65vent_id_field\x18\x02 \x01(\tR\x0c\x65ventIdField\x12(\n\x10\x65vent_type_field\x18\x03 \x01(\tR\x0e\x65ventTypeField\x12%\n\x0eheartbeat_type\x18\x04 \x01(\tR\rheartbeatType*z\n\x0cStringFormat\x12\x1d\n\x19STRING_FORMAT_UNSPECIFIED\x10\x00\x12\x17\n\x13STRING_FORMAT_UUID4\x10\x01\x12\x1a\n\x16STRING_FORMAT_DNS_NAME\x10\x02\x12\x16\n\x12STRING_FORMAT_UUID\x10\x03:L\n\x05rules\x12\x1d.google.protobuf.FieldOptions\x18\xb5\x87\x03 \x01(\x0b\x32\x15.worlds.v1.FieldRulesR\x05rules:b\n\rhttp_response\x12\x1e.google.protobuf.MethodOptions\x18\xb6\x87\x03 \x01(\x0b\x32\x1b.worlds.v1.HttpResponseRuleR\x0chttpResponse:\\\n\x0bhttp_stream\x12\x1e.google.protobuf.MethodOptions\x18\xb7\x87\x03 \x01(\x0b\x32\x19.worlds.v1.HttpStreamRuleR\nhttpStream:B\n\njson_value\x12!.google.protobuf.EnumValueOptions\x18\xb8\x87\x03 \x01(\tR\tjsonValueb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'worlds.v1.options_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_STRINGFORMAT']._serialized_start=738
-  _globals['_STRINGFORMAT']._serialized_end=860
+  _globals['_STRINGFORMAT']._serialized_start=762
+  _globals['_STRINGFORMAT']._serialized_end=884
   _globals['_FIELDRULES']._serialized_start=73
   _globals['_FIELDRULES']._serialized_end=480
   _globals['_HTTPRESPONSERULE']._serialized_start=482
-  _globals['_HTTPRESPONSERULE']._serialized_end=563
-  _globals['_HTTPSTREAMRULE']._serialized_start=566
-  _globals['_HTTPSTREAMRULE']._serialized_end=736
+  _globals['_HTTPRESPONSERULE']._serialized_end=587
+  _globals['_HTTPSTREAMRULE']._serialized_start=590
+  _globals['_HTTPSTREAMRULE']._serialized_end=760
 # @@protoc_insertion_point(module_scope)

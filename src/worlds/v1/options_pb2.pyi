@@ -48,12 +48,14 @@ class FieldRules(_message.Message):
     def __init__(self, min: _Optional[int] = ..., max: _Optional[int] = ..., min_len: _Optional[int] = ..., max_len: _Optional[int] = ..., max_items: _Optional[int] = ..., unique_items: _Optional[bool] = ..., format: _Optional[_Union[StringFormat, str]] = ..., default_int: _Optional[int] = ..., default_string: _Optional[str] = ...) -> None: ...
 
 class HttpResponseRule(_message.Message):
-    __slots__ = ("success_code", "location")
+    __slots__ = ("success_code", "location", "public")
     SUCCESS_CODE_FIELD_NUMBER: _ClassVar[int]
     LOCATION_FIELD_NUMBER: _ClassVar[int]
+    PUBLIC_FIELD_NUMBER: _ClassVar[int]
     success_code: int
     location: str
-    def __init__(self, success_code: _Optional[int] = ..., location: _Optional[str] = ...) -> None: ...
+    public: bool
+    def __init__(self, success_code: _Optional[int] = ..., location: _Optional[str] = ..., public: _Optional[bool] = ...) -> None: ...
 
 class HttpStreamRule(_message.Message):
     __slots__ = ("resume_field", "event_id_field", "event_type_field", "heartbeat_type")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -53,14 +54,13 @@ def test_an_upgraded_sqlite_log_never_reuses_a_pruned_seq(tmp_path: Path) -> Non
     from datetime import UTC, datetime, timedelta
 
     from tests.support.jobs import insert_job
-    from tests.support.tenants import create_tenant
     from worlds.store import events
     from worlds.store.engine import Database
 
     db = Database(create_db_engine(sqlite_url(str(tmp_path / "old.db")), pool_size=1))
     try:
         migrate.upgrade(db.engine, "0003")
-        tenant = db.run_write(create_tenant)
+        tenant = db.run_write(_tenant_at_0003)
         now = datetime.now(UTC)
         for _ in range(3):
             insert_job(db, tenant, now)
@@ -72,3 +72,34 @@ def test_an_upgraded_sqlite_log_never_reuses_a_pruned_seq(tmp_path: Path) -> Non
         assert db.run_read(events.last_seq) > pruned
     finally:
         db.close()
+
+
+def _tenant_at_0003(conn: Any) -> Any:
+    """The rows a job needs, written as the 0003 schema has them (today's tenancy code
+    writes columns later migrations add)."""
+    from types import SimpleNamespace
+
+    from sqlalchemy import text
+
+    now = datetime_now()
+    ids = {"org": "o-1", "ws": "w-1", "project": "p-1", "user": "u-1"}
+    conn.execute(text("INSERT INTO organizations (id, slug, name, created_at) "
+                      "VALUES (:id, 'acme', 'Acme', :now)"), {"id": ids["org"], "now": now})
+    conn.execute(text("INSERT INTO workspaces (id, organization_id, slug, name, created_at) "
+                      "VALUES (:id, :org, 'red', 'Red', :now)"),
+                 {"id": ids["ws"], "org": ids["org"], "now": now})
+    conn.execute(text("INSERT INTO projects (id, workspace_id, name, is_default, created_at) "
+                      "VALUES (:id, :ws, 'default', true, :now)"),
+                 {"id": ids["project"], "ws": ids["ws"], "now": now})
+    conn.execute(text("INSERT INTO users (id, email, username, created_at) "
+                      "VALUES (:id, 'o@example.test', 'owen', :now)"), {"id": ids["user"], "now": now})
+    return SimpleNamespace(organization_id=ids["org"], workspace_id=ids["ws"],
+                           default_project_id=ids["project"],
+                           owner=SimpleNamespace(user_id=ids["user"]))
+
+
+def datetime_now() -> str:
+    from datetime import UTC, datetime
+
+    # SQLite stores naive UTC text (worlds.store.models.UtcDateTime).
+    return datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
