@@ -7,7 +7,6 @@ typed settings.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import signal
@@ -17,9 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from worlds.config import Settings
-from worlds.core import access
 from worlds.core.clock import system_clock
-from worlds.core.errors import WorldsError
+
+# The roles of worlds.core.access.Role, spelled out so that building the parser (every
+# command, `--help` included) does not import the server's protobuf-based error tree;
+# a unit test keeps the two in step.
+ROLES = ("owner", "contributor", "reader")
 
 log = logging.getLogger("worlds")
 
@@ -178,6 +180,8 @@ def _add_worker_flags(parser: argparse.ArgumentParser) -> None:
 
 
 async def _run_until_signalled(start: Callable[[], Any], stop: Callable[[], Any]) -> None:
+    import asyncio
+
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -191,6 +195,9 @@ async def _run_until_signalled(start: Callable[[], Any], stop: Callable[[], Any]
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    # Imported here: client commands and --help must not pay for the event loop's modules.
+    import asyncio
+
     from worlds.app import WorldsApp
 
     app = WorldsApp(_settings(args))
@@ -204,6 +211,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    import asyncio
+
     from worlds.api.metrics import MetricsServer, StoreCollector
     from worlds.app import open_database
     from worlds.jobs.worker import Worker, WorkerConfig
@@ -239,6 +248,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_gateway(args: argparse.Namespace) -> int:
+    import asyncio
+
     import grpc
     from worlds_gateway.app import create_gateway_app
     from worlds_gateway.backend import ChannelBackend
@@ -330,6 +341,8 @@ def _member_set(conn: Any, args: argparse.Namespace, now: Any) -> None:
     org, _, ws = args.workspace.partition("/")
     ws_id = tenancy.workspace_id_by_slugs(conn, org, ws)
     user_id = tenancy.user_id_by_name(conn, args.user)
+    from worlds.core import access
+
     tenancy.set_membership(conn, user_id, ws_id, access.Role(args.role), now)
     print(f"{args.user} is {args.role} of {args.workspace}")
 
@@ -338,6 +351,8 @@ def _key_create(conn: Any, args: argparse.Namespace, now: Any) -> None:
     from worlds.store import tenancy
 
     user_id = tenancy.user_id_by_name(conn, args.user)
+    from worlds.core import access
+
     key = access.generate_key()
     key_id = tenancy.create_api_key(conn, user_id, args.name, access.hash_key(key), key[:8], now)
     print(f"key id: {key_id}", file=sys.stderr)
@@ -448,7 +463,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = admin("member-set", "give a user a role in a workspace", _member_set)
     p.add_argument("workspace", help="ORG/WORKSPACE")
     p.add_argument("user", help="username or email")
-    p.add_argument("role", choices=[r.value for r in access.Role])
+    p.add_argument("role", choices=ROLES)
     p = admin("key-create", "create an API key for a user (printed once)", _key_create)
     p.add_argument("user", help="username or email")
     p.add_argument("--name", default="cli")
@@ -478,12 +493,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.func(args)
         return code
-    except WorldsError as exc:
-        print(f"worlds: {exc.message}", file=sys.stderr)
-        return 1
-    except (OSError, RuntimeError) as exc:
-        print(f"worlds: {exc}", file=sys.stderr)
-        return 1
+    except Exception as exc:
+        from worlds.core.errors import WorldsError
+
+        if isinstance(exc, WorldsError):
+            print(f"worlds: {exc.message}", file=sys.stderr)
+            return 1
+        if isinstance(exc, (OSError, RuntimeError)):
+            print(f"worlds: {exc}", file=sys.stderr)
+            return 1
+        raise
 
 
 if __name__ == "__main__":

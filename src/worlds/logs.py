@@ -24,8 +24,6 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TextIO
 
-from pythonjsonlogger.json import JsonFormatter
-
 REQUEST_ID_HEADER = "x-request-id"
 # What a client may send as its own request id: short, printable, no spaces.
 _VALID_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
@@ -108,6 +106,8 @@ def configure(fmt: str = "text", level: str = "INFO", stream: TextIO | None = No
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(RequestIdFilter())
     if fmt == "json":
+        from pythonjsonlogger.json import JsonFormatter
+
         handler.setFormatter(JsonFormatter(
             _JSON_FIELDS, rename_fields={"asctime": "time", "levelname": "level", "name": "logger"}))
     else:
