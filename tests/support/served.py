@@ -43,6 +43,9 @@ class Served:
                     return
             except OSError:
                 time.sleep(0.1)
+        # No caller holds this object yet to stop it: end the process here, not leave it behind.
+        self.process.kill()
+        self.process.communicate(timeout=30)
         raise AssertionError("serve did not start")
 
     @property
