@@ -24,6 +24,8 @@ from worlds.client.wait import wait_for_job
 
 PRESETS = ("small", "medium", "large", "enterprise")
 KINDS = ("manifest_generation", "trajectory_generation")
+STRATEGIES = ("random", "greedy", "recon-first", "smart-random")
+MODES = ("kali", "c2", "agent")
 STATUSES = ("queued", "running", "completed", "failed", "cancelled")
 # ListJobs and ListManifests serve at most this many items a page.
 MAX_PAGE_SIZE = 100
@@ -97,6 +99,50 @@ def principal_details(api: Api, args: argparse.Namespace) -> None:
                         principal_id=args.principal_id), views.principal)
 
 
+# -- trajectories -----------------------------------------------------------------------------------
+
+
+def trajectory_create(api: Api, args: argparse.Namespace) -> None:
+    body = {name: value for name, value in (
+        ("manifest_id", args.manifest_id), ("goal", args.goal), ("count", args.count),
+        ("strategy", args.strategy), ("max_steps", args.max_steps), ("seed", args.seed),
+        ("threads", args.threads), ("only_successful", args.only_successful or None),
+        ("mode", args.mode), ("name", args.name), ("project_id", args.project_id),
+        ("runtime_id", args.runtime_id), ("capability_name", args.capability_name),
+        ("agent_name", args.agent_name), ("agent_model", args.agent_model))
+        if value is not None}
+    job = api.call("CreateTrajectoryJob", body=body)
+    if args.quiet:
+        print(job.get("id"))
+        return
+    _show(api, job, views.job)
+    if not api.options.json:
+        print(f"\nfollow it with: worlds job-wait {job.get('id')}", file=sys.stderr)
+
+
+def trajectory_list(api: Api, args: argparse.Namespace) -> None:
+    _show(api, _pages(api, "ListTrajectories", args.limit, manifest_id=args.manifest_id,
+                      project_id=args.project_id, created_by=args.created_by),
+          views.trajectories)
+
+
+def manifest_trajectories(api: Api, args: argparse.Namespace) -> None:
+    _show(api, _pages(api, "ListTrajectories", args.limit, manifest_id=args.manifest_id),
+          views.trajectories)
+
+
+def trajectory_get(api: Api, args: argparse.Namespace) -> None:
+    _show(api, api.call("GetTrajectory", trajectory_id=args.trajectory_id), views.trajectory)
+
+
+def trajectory_replay(api: Api, args: argparse.Namespace) -> None:
+    _show(api, api.call("GetTrajectoryReplay", trajectory_id=args.trajectory_id), views.replay)
+
+
+def command_catalog(api: Api, args: argparse.Namespace) -> None:
+    _show(api, api.call("ListCommands", manifest_id=args.manifest_id), views.commands)
+
+
 # -- jobs ------------------------------------------------------------------------------------------
 
 
@@ -122,7 +168,13 @@ def job_wait(api: Api, args: argparse.Namespace) -> None:
         raise
     if args.quiet:
         if job["status"] == "completed":
-            print(job.get("resource_id") or args.job_id)
+            # A trajectory job's products are its trajectories, one id a line.
+            ids = (job.get("result") or {}).get("trajectory_ids")
+            if job.get("kind") == "trajectory_generation" and ids is not None:
+                for trajectory_id in ids:
+                    print(trajectory_id)
+            else:
+                print(job.get("resource_id") or args.job_id)
     else:
         _show(api, job, views.job)
     if job["status"] != "completed":
@@ -180,7 +232,8 @@ def _seconds(text: str) -> float:
 def register(parser: argparse.ArgumentParser, sub: Any) -> None:
     """Add the client commands to `worlds`' subcommands, and their exit codes to its help."""
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    parser.epilog = ("exit codes of the client commands (manifest-*, graph-*, *-details, job-*):\n"
+    parser.epilog = ("exit codes of the client commands (manifest-*, graph-*, *-details, "
+                     "trajectory-*, commands, job-*):\n"
                      + EXIT_CODES_HELP)
 
     def command(name: str, help_text: str, func: Command) -> argparse.ArgumentParser:
@@ -225,6 +278,46 @@ def register(parser: argparse.ArgumentParser, sub: Any) -> None:
     p.add_argument("manifest_id", metavar="MANIFEST_ID")
     p.add_argument("principal_id", metavar="PRINCIPAL_ID")
 
+    p = command("trajectory-create", "enqueue the sampling of trajectories through a world",
+                trajectory_create)
+    p.add_argument("--manifest-id", required=True, help="the manifest whose world is sampled")
+    p.add_argument("--goal", help="what the attacker is after (server default: Domain Admins)")
+    p.add_argument("--count", type=int, help="trajectories in the job, 1..100 (default 1)")
+    p.add_argument("--strategy", choices=STRATEGIES, help="how commands are picked (default random)")
+    p.add_argument("--max-steps", type=int, help="step cap per trajectory, 1..1000 (default 100)")
+    p.add_argument("--seed", type=int, help="sampling seed (default 42)")
+    p.add_argument("--threads", type=int, help="processes sampling the job, 1..16 (default 1)")
+    p.add_argument("--only-successful", action="store_true",
+                   help="keep only the trajectories that reached the goal")
+    p.add_argument("--mode", choices=MODES, help="command vocabulary (default kali)")
+    p.add_argument("--name", help="display name of the trajectories")
+    p.add_argument("--project-id", help="must be the manifest's project")
+    for flag in ("--runtime-id", "--capability-name", "--agent-name", "--agent-model"):
+        p.add_argument(flag, help="agent mode only")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only the job id")
+
+    p = command("trajectory-list", "list trajectories, newest first, then by sequence index",
+                trajectory_list)
+    p.add_argument("--manifest-id")
+    p.add_argument("--project-id")
+    p.add_argument("--created-by", metavar="USER_ID")
+    p.add_argument("--limit", type=_positive_int, default=20, help="trajectories to show (default 20)")
+
+    p = command("manifest-trajectories", "list one manifest's trajectories", manifest_trajectories)
+    p.add_argument("manifest_id", metavar="MANIFEST_ID")
+    p.add_argument("--limit", type=_positive_int, default=20, help="trajectories to show (default 20)")
+
+    p = command("trajectory-get", "show one trajectory", trajectory_get)
+    p.add_argument("trajectory_id", metavar="TRAJECTORY_ID")
+
+    p = command("trajectory-replay", "print a trajectory step by step: title, command, output, "
+                "what changed", trajectory_replay)
+    p.add_argument("trajectory_id", metavar="TRAJECTORY_ID")
+
+    p = command("commands", "list the commands the sampler can run against a manifest's world",
+                command_catalog)
+    p.add_argument("manifest_id", metavar="MANIFEST_ID")
+
     p = command("job-list", "list jobs, newest first", job_list)
     p.add_argument("--kind", choices=KINDS)
     p.add_argument("--status", choices=STATUSES)
@@ -240,7 +333,8 @@ def register(parser: argparse.ArgumentParser, sub: Any) -> None:
     p.add_argument("--timeout-sec", type=_seconds, metavar="SECONDS",
                    help="stop waiting after this long (exit 4); the job keeps running")
     p.add_argument("-q", "--quiet", action="store_true",
-                   help="print only the id of what the job produced (its manifest), once completed")
+                   help="print only the id of what the job produced once completed (its "
+                   "manifest, or its trajectories one a line)")
 
     p = command("job-cancel", "cancel a job (a running one stops at its next safe point)", job_cancel)
     p.add_argument("job_id", metavar="JOB_ID")

@@ -124,3 +124,76 @@ def principal(record: dict[str, Any]) -> str:
 
 def _cells(items: list[Any] | None) -> list[str]:
     return [cell(item) for item in items or []]
+
+
+def trajectory(record: dict[str, Any]) -> str:
+    summary = record.get("summary") or {}
+    return fields([
+        ("id", record.get("id")),
+        ("name", record.get("name")),
+        ("manifest", record.get("manifest_id")),
+        ("goal", record.get("goal")),
+        ("strategy", record.get("strategy")),
+        ("mode", record.get("mode")),
+        ("seed", record.get("seed")),
+        ("sequence index", record.get("sequence_index")),
+        ("success", record.get("success")),
+        ("steps", f"{record.get('step_count')} of at most {record.get('max_steps')}"),
+        ("ended by", record.get("termination_reason")),
+        ("goal step", summary.get("goal_step")),
+        ("techniques", summary.get("techniques_used")),
+        ("sha256", (record.get("artifact_refs") or {}).get("sha256")),
+        ("source job", record.get("source_job_id")),
+        ("created", when(record.get("created_at"))),
+    ])
+
+
+def trajectories(page: dict[str, Any]) -> str:
+    items = page.get("items") or []
+    rows = [(t.get("id"), t.get("sequence_index"), t.get("goal"), t.get("strategy"),
+             t.get("success"), t.get("step_count"), t.get("termination_reason"),
+             when(t.get("created_at"))) for t in items]
+    listing = table(("ID", "SEQ", "GOAL", "STRATEGY", "SUCCESS", "STEPS", "ENDED BY", "CREATED"),
+                    rows)
+    return f"{listing}\n{_shown(len(items), page.get('total'), 'trajectory')}".replace(
+        "trajectorys", "trajectories")
+
+
+def _changes(step: dict[str, Any]) -> str:
+    """What a step changed, in words, from its state delta and events."""
+    delta = (step.get("state_after") or {}).get("delta") or {}
+    parts = [f"{name.replace('_', ' ')}: {cell(value)}" for name, value in sorted(delta.items())
+             if value]
+    return "; ".join(parts) or ", ".join(step.get("events") or []) or "nothing"
+
+
+def replay(record: dict[str, Any]) -> str:
+    """A trajectory as a transcript: per step its title, command, output and what changed."""
+    foothold = (record.get("initial_state") or {}).get("foothold") or {}
+    goal_spec = record.get("goal_spec") or {}
+    lines = [f"goal: {record.get('goal')} ({goal_spec.get('condition', '')})",
+             f"foothold: {foothold.get('sam')}@{foothold.get('domain')} on "
+             f"{foothold.get('hostname')} ({foothold.get('ip')})",
+             f"{record.get('step_count')} steps"]
+    for step in record.get("steps") or []:
+        technique = step.get("technique") or {}
+        outcome = f"failed: {step.get('failure_reason')}" if step.get("failed") else "ok"
+        lines += ["", f"[{step.get('index')}] {step.get('title')}  "
+                      f"({technique.get('technique_id')} {technique.get('name')}, {outcome})",
+                  f"$ {step.get('command')}"]
+        output = (step.get("stdout") or "") + (step.get("stderr") or "")
+        lines += [f"  {line}" for line in output.rstrip("\n").splitlines()]
+        lines.append(f"  => {_changes(step)}")
+    return "\n".join(lines)
+
+
+def commands(catalog: dict[str, Any]) -> str:
+    out = []
+    for item in catalog.get("items") or []:
+        out.append(f"{item.get('name')}: {item.get('description')}")
+        out.append(f"  usage:   {item.get('usage')}")
+        out.append(f"  pattern: {item.get('pattern')}")
+        out += [f"  e.g.     {example}" for example in item.get("examples") or []]
+        out.append(f"  events:  {', '.join(item.get('events') or [])}")
+    out.append(f"{catalog.get('count', 0)} commands")
+    return "\n".join(out)
