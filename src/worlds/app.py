@@ -110,12 +110,15 @@ class WorldsApp:
         db.on_job_changed(hub.wake)
         signals.on_change(hub.wake)
         await hub.start()
+        # One admission for both services: a key's rate-limit bucket covers all its calls.
+        admission = admission_for(settings)
         self.servicer = servicer = WorldsServicer(
             db, clock=self.clock, max_attempts=settings.max_attempts,
             signals=signals if settings.in_process_worker else None, hub=hub,
-            watch_heartbeat=settings.watch_heartbeat, admission=admission_for(settings))
+            watch_heartbeat=settings.watch_heartbeat, admission=admission)
         self.metrics.registry.register(StoreCollector(db, hub))
         platform = PlatformServicer(db, clock=self.clock)
+        platform.admission = admission
         self.grpc = await start_grpc_server(servicer, settings.grpc_address,
                                             interceptors=[RequestLogInterceptor(),
                                                           MetricsInterceptor(self.metrics)],

@@ -204,3 +204,13 @@ def test_the_cli_says_its_version() -> None:
 
     assert f"worlds/{__version__}" == USER_AGENT
     assert math.isfinite(float(__version__.split(".")[0]))
+
+
+def test_one_budget_covers_both_services(limited: RunningService) -> None:
+    tenant = limited.run_db(create_tenant)
+    headers = {"X-API-Key": tenant.owner.key}
+    jobs = f"{limited.base_url}/api/v1/org/{tenant.org}/ws/{tenant.workspace}/worlds/jobs"
+    user = f"{limited.base_url}/api/v1/user"
+    assert [httpx.get(url, headers=headers, timeout=10).status_code
+            for url in (jobs, jobs, user)] == [200, 200, 200]
+    assert_envelope(httpx.get(user, headers=headers, timeout=10), 429, "rate_limited")
