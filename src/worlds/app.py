@@ -135,8 +135,9 @@ class WorldsApp:
         await self.http.start()
         if settings.in_process_worker:
             # The worker's listener feeds `signals`, and so the hub too.
-            self.worker = Worker(db, WorkerConfig.from_settings(settings), clock=self.clock,
-                                 signals=signals, metrics=self.metrics)
+            # No clock: the worker stamps leases with the database's (see Worker).
+            self.worker = Worker(db, WorkerConfig.from_settings(settings), signals=signals,
+                                 metrics=self.metrics)
             await self.worker.start()
         elif dialect_for(db.engine).supports_listen:
             self.listener = PgListener(libpq_conninfo(db.engine), signals)

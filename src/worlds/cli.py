@@ -179,19 +179,39 @@ def _add_worker_flags(parser: argparse.ArgumentParser) -> None:
 # -- long-running commands --------------------------------------------------------
 
 
-async def _run_until_signalled(start: Callable[[], Any], stop: Callable[[], Any]) -> None:
+async def _run_until_signalled(start: Callable[[], Any], stop: Callable[[], Any],
+                               deadline: float | None = None) -> None:
+    """Run until SIGTERM or SIGINT, then stop in order. A second signal, or a stop still
+    running `deadline` seconds after the first (a bug; it should never happen), ends
+    the process at once: an operator's second Ctrl-C always works."""
     import asyncio
 
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
+
+    def force(why: str) -> None:
+        print(f"worlds: {why}: exiting now", file=sys.stderr, flush=True)
+        os._exit(1)
+
+    def on_signal() -> None:
+        if stopping.is_set():
+            force("second signal while stopping")
+        stopping.set()
+        if deadline is not None:
+            loop.call_later(deadline, force, f"still stopping after {deadline:.0f} s")
+
     for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stopping.set)
+        loop.add_signal_handler(sig, on_signal)
     try:
         await start()
         await stopping.wait()
         log.info("stopping")
     finally:
         await stop()
+
+
+# Beyond the grace period, what the stop of the remaining parts may take.
+STOP_MARGIN = 15.0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -206,7 +226,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         await app.start()
         app.announce()
 
-    asyncio.run(_run_until_signalled(start, app.stop))
+    asyncio.run(_run_until_signalled(start, app.stop, app.settings.grace_period + STOP_MARGIN))
     return 0
 
 
@@ -243,7 +263,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
         if "db" in state:
             await asyncio.to_thread(state["db"].close)
 
-    asyncio.run(_run_until_signalled(start, stop))
+    asyncio.run(_run_until_signalled(start, stop, settings.grace_period + STOP_MARGIN))
     return 0
 
 
@@ -501,6 +521,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         if isinstance(exc, (OSError, RuntimeError)):
             print(f"worlds: {exc}", file=sys.stderr)
+            return 1
+        from sqlalchemy.exc import DBAPIError
+
+        if isinstance(exc, DBAPIError):
+            # A database that refuses us (read-only, unreachable, wrong credentials): one
+            # line naming the cause, not a traceback.
+            cause = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+            print(f"worlds: the database refused the operation: {cause}", file=sys.stderr)
             return 1
         raise
 

@@ -9,9 +9,10 @@ worker`; any number of them may share one PostgreSQL. Each of its slots loops:
 2. Run the job's work in the slot's child process (`worlds.jobs.genproc`), so the
    event loop keeps serving: generate a world, or sample trajectories (what differs
    by kind is in `worlds.jobs.kinds`). After each report of the child, write progress
-   (fenced, at most every `progress_interval`). Progress never goes back, not
-   even across attempts: a rescued job keeps its progress until the new attempt
-   passes it.
+   (fenced, at most every `progress_interval`). Progress never goes back within
+   an attempt; a rescued job starts its next attempt from none. A progress write
+   that fails for a database error is logged and skipped (the next report writes
+   again): only a lost lease ends an attempt.
 3. Meanwhile a monitor heartbeats the lease and checks the cancel flag every
    `cancel_check_interval` (sooner when signalled). On a cancel it kills the
    child at once and marks the job cancelled: the kill is the safe point, since
@@ -27,6 +28,10 @@ memory) counts as an attempt: the job is queued again until its attempts are
 used up, then failed. A worker that dies loses its lease; the rescuer of any
 worker requeues the job when the lease expires (`worlds.jobs.rescuer`).
 
+Time: lease expiries are stamped with the database's clock (`SqlDialect.now`),
+the clock the rescuers of every host compare them with; a pinned `clock`
+replaces it in tests.
+
 Graceful stop (SIGTERM): stop claiming; running jobs get `grace` seconds to
 finish; a job still running then is killed and released back to the queue
 without counting the attempt (stopping was not the job's fault), so another
@@ -36,7 +41,6 @@ worker takes it at once instead of after the lease expires.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
 import os
@@ -51,16 +55,17 @@ from sqlalchemy import Connection, Row
 
 from worlds import logs
 from worlds.config import Settings
-from worlds.core.clock import Clock, system_clock
+from worlds.core.clock import Clock
 from worlds.core.jobstate import Kind
 from worlds.core.lease import Lease, LeaseLost, LeasePolicy
+from worlds.core.service import wait_event
 from worlds.jobs.genproc import (
     GenerationCrashed,
     GenerationFailed,
     GenerationProcess,
 )
 from worlds.jobs.kinds import RUNNERS, InvalidJob, KindRunner
-from worlds.jobs.rescuer import Rescuer
+from worlds.jobs.rescuer import Rescuer, RescuerConfig, database_now
 from worlds.metrics import Metrics
 from worlds.store import queue as queue_store
 from worlds.store.dialect import dialect_for
@@ -138,7 +143,7 @@ class _Run:
 
 class Worker:
     def __init__(self, db: Database, config: WorkerConfig | None = None, *,
-                 clock: Clock = system_clock, signals: JobSignals | None = None,
+                 clock: Clock | None = None, signals: JobSignals | None = None,
                  worker_id: str | None = None, metrics: Metrics | None = None) -> None:
         self.id = worker_id or new_worker_id()
         self.config = config or WorkerConfig()
@@ -146,13 +151,14 @@ class Worker:
         self._db = db
         self.metrics = metrics or Metrics()
         self._dialect = dialect_for(db.engine)
-        self._clock = clock
+        self._now = database_now(self._dialect, clock)
         self._slots: list[_Slot] = []
         self._listener: PgListener | None = None
-        self._rescuer = Rescuer(db, self._dialect, interval=self.config.lease.rescue_interval,
-                                clock=clock, signals=self.signals,
-                                event_retention=self.config.event_retention,
-                                metrics=self.metrics, job_retention=self.config.job_retention)
+        self._rescuer = Rescuer(db, self._dialect, RescuerConfig(
+            interval=self.config.lease.rescue_interval,
+            event_retention=self.config.event_retention,
+            job_retention=self.config.job_retention), signals=self.signals, clock=clock,
+            metrics=self.metrics)
         self._stopping = False
 
     # -- lifecycle ------------------------------------------------------------------
@@ -161,7 +167,7 @@ class Worker:
         if self._dialect.supports_listen and self.config.listen:
             self._listener = PgListener(libpq_conninfo(self._db.engine), self.signals)
             await self._listener.start()
-        self._rescuer.start()
+        await self._rescuer.start()
         loop = asyncio.get_running_loop()
         for index in range(self.config.concurrency):
             slot = _Slot(index, GenerationProcess())
@@ -224,7 +230,7 @@ class Worker:
                     slot.process.start()  # replaces a killed or retired child while idle
 
     def _claim(self, conn: Connection) -> Row[Any] | None:
-        now = self._clock()
+        now = self._now(conn)
         return queue_store.claim(self._dialect, conn, self.id, now, self.config.lease.expiry(now),
                                  self.config.kinds)
 
@@ -308,7 +314,7 @@ class Worker:
         lease = run.lease
 
         def work(conn: Connection) -> Row[Any]:
-            return transition(self._dialect, conn, lease, self._clock(), *args)
+            return transition(self._dialect, conn, lease, self._now(conn), *args)
 
         try:
             row = await self._db.write(work)
@@ -336,9 +342,17 @@ class Worker:
         now = asyncio.get_running_loop().time()
         if value <= run.progress or now - run.progress_written_at < self.config.progress_interval:
             return
-        flagged = await self._db.write(
-            lambda conn: queue_store.report_progress(self._dialect, conn, run.lease, value,
-                                                     self._clock()))
+        try:
+            flagged = await self._db.write(
+                lambda conn: queue_store.report_progress(self._dialect, conn, run.lease, value,
+                                                         self._now(conn)))
+        except LeaseLost:
+            raise
+        except Exception:
+            # A blip must not end the attempt: the next phase writes again, and the
+            # monitor's heartbeats keep the lease meanwhile.
+            log.warning("job %s: progress write failed; carrying on", run.job.id, exc_info=True)
+            return
         run.progress, run.progress_written_at = value, now
         if flagged:
             run.cancel.set()
@@ -350,14 +364,13 @@ class Worker:
         policy = self.config.lease
         next_beat = loop.time() + policy.heartbeat_interval
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(run.cancel.wait(), self.config.cancel_check_interval)
+            await wait_event(run.cancel, self.config.cancel_check_interval)
             if run.cancel.is_set():
                 return
             try:
                 if loop.time() >= next_beat:
-                    flagged = await self._db.write(queue_store.heartbeat, run.lease,
-                                                   policy.expiry(self._clock()))
+                    flagged = await self._db.write(lambda conn: queue_store.heartbeat(
+                        conn, run.lease, policy.expiry(self._now(conn))))
                     next_beat = loop.time() + policy.heartbeat_interval
                 else:
                     flagged = await self._db.read(queue_store.cancel_flag, run.lease)

@@ -18,9 +18,11 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Engine
 
+from worlds.core.service import BackgroundService, wait_event
 from worlds.store import queue as queue_store
 
 log = logging.getLogger(__name__)
@@ -66,12 +68,9 @@ class JobSignals:
         self._queued.clear()
 
     async def wait_queued(self, timeout: float) -> bool:
-        """Wait until a job is queued or `timeout` passes; True when woken."""
-        try:
-            await asyncio.wait_for(self._queued.wait(), timeout)
-        except TimeoutError:
-            return False
-        return True
+        """Wait until a job is queued or `timeout` passes; True when woken. A cancel of
+        the caller always propagates (see `worlds.core.service.wait_event`)."""
+        return await wait_event(self._queued, timeout)
 
     @contextlib.contextmanager
     def cancel_watch(self, job_id: str) -> Iterator[asyncio.Event]:
@@ -93,55 +92,64 @@ def libpq_conninfo(engine: Engine) -> str:
     return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-class PgListener:
+@dataclass(frozen=True)
+class ListenerConfig:
+    # Seconds without a notification after which the connection is checked.
+    health_interval: float = 15.0
+    # How long `start` waits for the first LISTEN (polling covers a failure).
+    start_timeout: float = 5.0
+    # Reconnect backoff: first and longest wait.
+    backoff: float = 0.5
+    max_backoff: float = 10.0
+
+
+class PgListener(BackgroundService):
     """LISTEN on a dedicated connection (not the pool: a pooled connection would be
     handed to other work, and PgBouncer in transaction mode breaks LISTEN) and
     feed `JobSignals`. Reconnects with backoff; after each (re)connect it wakes the
     worker, since notifications sent while it was away are lost. Every
     `health_interval` seconds without a notification it checks the connection."""
 
-    def __init__(self, conninfo: str, signals: JobSignals, *, health_interval: float = 15.0) -> None:
+    name = "worlds-pg-listener"
+
+    def __init__(self, conninfo: str, signals: JobSignals, config: ListenerConfig | None = None,
+                 *, health_interval: float | None = None) -> None:
+        super().__init__()
+        config = config or ListenerConfig()
+        if health_interval is not None:
+            config = replace(config, health_interval=health_interval)
+        self.config = config
         self._conninfo = conninfo
         self._signals = signals
-        self._health_interval = health_interval
-        self._task: asyncio.Task[None] | None = None
         self._listening = asyncio.Event()
         self.healthy = False
         # Successful LISTENs so far: more than one means it reconnected.
         self.connections = 0
 
-    async def start(self, timeout: float = 5.0) -> None:
-        """Start listening; waits (up to `timeout`) for the first LISTEN to succeed,
-        so a job created right after start is not missed. Polling covers a failure."""
-        self._task = asyncio.get_running_loop().create_task(self._run(), name="worlds-pg-listener")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._listening.wait(), timeout)
+    async def start(self) -> None:
+        """Start listening; waits (up to `start_timeout`) for the first LISTEN to
+        succeed, so a job created right after start is not missed."""
+        await super().start()
+        await wait_event(self._listening, self.config.start_timeout)
 
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _run(self) -> None:
+    async def run(self) -> None:
         import psycopg
 
-        backoff = 0.5
-        while True:
+        backoff = self.config.backoff
+        while not self.stopping:
             try:
                 conn = await psycopg.AsyncConnection.connect(
                     self._conninfo, autocommit=True, application_name=APPLICATION_NAME)
                 async with conn:
                     await conn.execute(f"LISTEN {queue_store.CHANNEL}")
-                    self.healthy, backoff = True, 0.5
+                    self.healthy, backoff = True, self.config.backoff
                     self.connections += 1
                     self._listening.set()
                     # Whatever was sent while it was away is lost: look now.
                     self._signals.job_queued()
                     self._signals.dispatch(f"{queue_store.CHANGED}:")
-                    while True:
-                        async for notice in conn.notifies(timeout=self._health_interval):
+                    while not self.stopping:
+                        async for notice in conn.notifies(timeout=self.config.health_interval):
                             self._signals.dispatch(notice.payload)
                         await conn.execute("SELECT 1")
             except asyncio.CancelledError:
@@ -151,5 +159,7 @@ class PgListener:
                 self.healthy = False
                 log.warning("job listener lost its connection (%s); polling until it is back",
                             exc.__class__.__name__)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 10.0)
+                if not await self.sleep(backoff):
+                    return
+                backoff = min(backoff * 2, self.config.max_backoff)
+            self.healthy = False

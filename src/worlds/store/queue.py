@@ -222,8 +222,9 @@ def rescue(dialect: SqlDialect, conn: Connection, job_id: str, now: datetime) ->
     elif seen.attempt >= seen.max_attempts:
         new, values = Status.FAILED, {"error": gave_up_error(seen.attempt), **_finished(now)}
     else:
+        # The next attempt starts from scratch: its progress is its own.
         new, values = Status.QUEUED, {"lease_owner": None, "lease_expires_at": None,
-                                      **_bump(now)}
+                                      "progress": None, **_bump(now)}
     row = conn.execute(
         update(jobs)
         .where(jobs.c.id == job_id, jobs.c.status == Status.RUNNING.value,

@@ -16,10 +16,12 @@ lost, none is delivered twice (watchers skip seqs at or below their cursor).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 
+from worlds.core.clock import Clock, system_clock
+from worlds.core.service import BackgroundService
 from worlds.store import events
 from worlds.store.engine import Database
 
@@ -93,19 +95,33 @@ class Subscription:
         self._closing.set()
 
 
-class EventHub:
-    def __init__(self, db: Database, *, poll_interval: float = 1.0, buffer: int = 256,
-                 batch: int = 500) -> None:
+@dataclass(frozen=True)
+class HubConfig:
+    # The fallback read of the log, for changes no wake-up announced.
+    poll_interval: float = 1.0
+    # Events buffered per watcher before it is marked lagged.
+    buffer: int = 256
+    # Events read from the log per query.
+    batch: int = 500
+
+
+class EventHub(BackgroundService):
+    name = "worlds-event-hub"
+
+    def __init__(self, db: Database, config: HubConfig | None = None, *,
+                 poll_interval: float | None = None, buffer: int | None = None,
+                 clock: Clock = system_clock) -> None:
+        super().__init__(clock=clock)
+        config = config or HubConfig()
+        if poll_interval is not None:
+            config = replace(config, poll_interval=poll_interval)
+        if buffer is not None:
+            config = replace(config, buffer=buffer)
+        self.config = config
         self._db = db
-        self._poll_interval = poll_interval
-        self._buffer = buffer
-        self._batch = batch
         self._subscriptions: set[Subscription] = set()
         self._wake = asyncio.Event()
         self._cursor = 0
-        self._task: asyncio.Task[None] | None = None
-        self._starting = asyncio.Lock()
-        self._stopped = False
 
     @property
     def subscribers(self) -> int:
@@ -116,15 +132,8 @@ class EventHub:
         """The newest seq this hub has delivered (its distance to the log's newest is lag)."""
         return self._cursor
 
-    async def start(self) -> None:
-        """Start tailing the log (once; later calls return at once)."""
-        if self._task is not None or self._stopped:
-            return
-        async with self._starting:
-            if self._task is None:
-                self._cursor = await self._db.read(events.last_seq)
-                self._task = asyncio.get_running_loop().create_task(
-                    self._run(), name="worlds-event-hub")
+    async def prepare(self) -> None:
+        self._cursor = await self._db.read(events.last_seq)
 
     async def stop(self) -> None:
         """Stop tailing and end every subscription (their watches end at once, telling
@@ -132,11 +141,7 @@ class EventHub:
         self._stopped = True
         for subscription in tuple(self._subscriptions):
             subscription._shut()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await super().stop()
 
     def wake(self) -> None:
         """Something was committed: read the log now rather than at the next poll."""
@@ -144,20 +149,15 @@ class EventHub:
 
     def subscribe(self, workspace_id: str, job_id: str | None = None,
                   accept: EventFilter | None = None) -> Subscription:
-        subscription = Subscription(self, workspace_id, job_id, accept, self._buffer)
+        subscription = Subscription(self, workspace_id, job_id, accept, self.config.buffer)
         if self._stopped:
             subscription._shut()
         else:
             self._subscriptions.add(subscription)
         return subscription
 
-    async def _run(self) -> None:
-        # `stop` sets _stopped before it cancels this task: on Python 3.11, wait_for can
-        # swallow a cancel that lands as the wake event fires (python/cpython#86296), and
-        # the loop would then run on and `stop` would wait for it forever.
-        while not self._stopped:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll_interval)
+    async def run(self) -> None:
+        while await self.wait(self._wake, self.config.poll_interval):
             self._wake.clear()
             try:
                 await self._deliver()
@@ -167,10 +167,10 @@ class EventHub:
     async def _deliver(self) -> None:
         while True:
             batch = await self._db.read(
-                lambda conn: events.read_after(conn, self._cursor, limit=self._batch))
+                lambda conn: events.read_after(conn, self._cursor, limit=self.config.batch))
             for event in batch:
                 self._cursor = event.seq
                 for subscription in tuple(self._subscriptions):
                     subscription.offer(event)
-            if len(batch) < self._batch:
+            if len(batch) < self.config.batch:
                 return
