@@ -39,6 +39,9 @@ REASON_UPGRADE_REQUIRED = "UPGRADE_REQUIRED"
 REASON_BACKEND_UNAVAILABLE = "BACKEND_UNAVAILABLE"
 REASON_DEADLINE_EXCEEDED = "DEADLINE_EXCEEDED"
 REASON_INTERNAL = "INTERNAL"
+# Raised by the HTTP server in front of the gateway, before a request reaches it.
+REASON_HEADERS_TOO_LARGE = "HEADERS_TOO_LARGE"
+REASON_REQUEST_TIMEOUT = "REQUEST_TIMEOUT"
 
 VALIDATION_DETAIL = "Request validation failed"
 
@@ -205,6 +208,8 @@ _BY_REASON: dict[tuple[int, str], tuple[int, str]] = {
     (code_pb2.INVALID_ARGUMENT, REASON_PAYLOAD_TOO_LARGE): (413, "invalid_request"),
     (code_pb2.INVALID_ARGUMENT, REASON_UNSUPPORTED_MEDIA_TYPE): (415, "invalid_request"),
     (code_pb2.NOT_FOUND, REASON_ROUTE_NOT_FOUND): (404, "not_found"),
+    (code_pb2.INVALID_ARGUMENT, REASON_HEADERS_TOO_LARGE): (431, "invalid_request"),
+    (code_pb2.INVALID_ARGUMENT, REASON_REQUEST_TIMEOUT): (408, "invalid_request"),
 }
 
 ERROR_TYPES: dict[int, str] = {
@@ -226,11 +231,13 @@ _DEFAULT_DETAIL = {
     403: "Permission denied",
     404: "Not found",
     405: "Method not allowed",
+    408: "The request was not received in time",
     409: "Conflict",
     413: "Request body too large",
     415: "Unsupported media type",
     426: "Upgrade required",
     429: "Rate limit exceeded",
+    431: "Request headers too large",
 }
 
 

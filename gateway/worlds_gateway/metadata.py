@@ -37,6 +37,8 @@ _DIRECT = {
     b"idempotency-key": "idempotency-key",
     b"user-agent": USER_AGENT_KEY,
 }
+_CREDENTIALS = frozenset({"authorization", "x-api-key"})
+_UNPRINTABLE = "<unprintable>"
 _PREFIX = b"grpc-metadata-"
 _RESERVED = frozenset({*_DIRECT.values(), "x-forwarded-for", "x-forwarded-host", "user-agent"})
 _KEY = re.compile(r"[0-9a-z_.\-]+")
@@ -62,6 +64,10 @@ def grpc_metadata(
         if key is not None:
             if _printable(value):
                 metadata.append((key, value))
+            elif key in _CREDENTIALS:
+                # Dropped, it would leave the other credential header to win unchecked:
+                # forwarded as a value no key matches, so the call is refused.
+                metadata.append((key, _UNPRINTABLE))
         elif raw_name == b"x-forwarded-for":
             forwarded_for = f"{forwarded_for}, {value}" if forwarded_for else value
         elif raw_name == b"host":

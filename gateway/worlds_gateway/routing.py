@@ -27,10 +27,10 @@ from urllib.parse import quote
 
 from google.rpc import code_pb2
 from starlette.routing import BaseRoute, Match, NoMatchFound
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from .bindings import Binding
-from .endpoint import error_response
+from .endpoint import ClientDisconnected, error_response
 from .errors import REASON_METHOD_NOT_ALLOWED, make_status
 
 _RAW_PATH_KEY = "worlds_gateway.raw_path"
@@ -74,6 +74,7 @@ class RouteTable:
         return ":" in last and last.rpartition(":")[2] in self.verbs
 
     def allowed_methods(self, path: str) -> list[str]:
+        # HEAD goes with every GET (RFC 9110 §9.3.2) and is not listed separately.
         methods = {r.binding.http_method for r in self.routes if r.match(path) is not None}
         return sorted(methods)
 
@@ -89,6 +90,8 @@ class TranscodedRoute(BaseRoute):
         self.path = binding.template.source
         self.name = binding.operation_id
         self.methods = {binding.http_method}
+        if binding.http_method == "GET":
+            self.methods.add("HEAD")
         table.add(self)
 
     def match(self, path: str) -> dict[str, str] | None:
@@ -104,11 +107,14 @@ class TranscodedRoute(BaseRoute):
         if values is None:
             return Match.NONE, {}
         child: dict[str, Any] = {"endpoint": self.endpoint, "path_params": values}
-        if scope["method"] == self.binding.http_method:
+        if scope["method"] in self.methods:
             return Match.FULL, child
         return Match.PARTIAL, child
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] == "HEAD" and "HEAD" in self.methods:
+            await _head(self.endpoint, scope, receive, send)
+            return
         if scope["method"] != self.binding.http_method:
             allow = ", ".join(self.table.allowed_methods(raw_route_path(scope)))
             status = make_status(
@@ -126,3 +132,30 @@ class TranscodedRoute(BaseRoute):
 
     def __repr__(self) -> str:
         return f"TranscodedRoute({self.binding.http_method} {self.path} -> {self.binding.operation_id})"
+
+
+class _HeadAnswered(ClientDisconnected):
+    """The head of a HEAD response is out: the GET behind it is not run further (its
+    endpoint treats this as a client that left)."""
+
+
+async def _head(endpoint: Endpoint, scope: Scope, receive: Receive, send: Send) -> None:
+    """HEAD of a GET route (RFC 9110 §9.3.2): the GET's status and headers, no body.
+    The GET runs until its response starts; a stream behind it is not followed."""
+    answered = False
+
+    async def head_only(message: Message) -> None:
+        nonlocal answered
+        if answered:
+            raise _HeadAnswered
+        if message["type"] == "http.response.start":
+            await send(message)
+            return
+        answered = True
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+        raise _HeadAnswered
+
+    try:
+        await endpoint({**scope, "method": "GET"}, receive, head_only)
+    except _HeadAnswered:
+        return

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import stat
 import sys
 from importlib import resources
+from pathlib import Path
 from typing import TextIO
 
 from worlds_gateway.app import create_gateway_app
@@ -22,6 +25,7 @@ from worlds import bootstrap
 from worlds.api.access_log import RequestLogMiddleware
 from worlds.api.admission import Admission
 from worlds.api.grpc_server import GrpcServer, start_grpc_server
+from worlds.api.http_edge import EdgeLimits
 from worlds.api.http_server import HttpServer
 from worlds.api.interceptors import MetricsInterceptor, RequestLogInterceptor
 from worlds.api.metrics import HttpMetricsMiddleware, MetricsServer, StoreCollector
@@ -34,7 +38,7 @@ from worlds.jobs.worker import Worker, WorkerConfig
 from worlds.metrics import Metrics
 from worlds.store import migrate
 from worlds.store.dialect import dialect_for
-from worlds.store.engine import Database, create_db_engine
+from worlds.store.engine import Database, create_db_engine, sqlite_file
 from worlds.store.notify import JobSignals, PgListener, libpq_conninfo
 from worlds.v1 import platform_service_pb2, worlds_service_pb2
 from worlds.watch.hub import EventHub
@@ -58,9 +62,29 @@ def service_comments() -> dict[str, str]:
 
 
 def open_database(settings: Settings) -> Database:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return Database(create_db_engine(settings.effective_database_url,
-                                     pool_size=settings.db_pool_size))
+    """The database of `settings`. The data dir holds the embedded database and the
+    bootstrap key: it is made owner-only (0700), and so is the SQLite file (0600;
+    SQLite gives its -wal and -shm files the mode of the database file)."""
+    data_dir = settings.data_dir
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _owner_only(data_dir, 0o700)
+    url = settings.effective_database_url
+    path = sqlite_file(url)
+    if path is not None:
+        if not path.exists():
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if file.exists():
+                _owner_only(file, 0o600)
+    return Database(create_db_engine(url, pool_size=settings.db_pool_size))
+
+
+def _owner_only(path: Path, mode: int) -> None:
+    try:
+        if stat.S_IMODE(path.stat().st_mode) != mode:
+            os.chmod(path, mode)
+    except PermissionError:
+        log.warning("cannot make %s owner-only (mode %o): it belongs to another user", path, mode)
 
 
 def admission_for(settings: Settings) -> Admission | None:
@@ -130,8 +154,13 @@ class WorldsApp:
                                      default_timeout=settings.http_timeout,
                                      comments=service_comments())
         mount_console(gateway)
-        self.http = HttpServer(
-            HttpMetricsMiddleware(RequestLogMiddleware(gateway), self.metrics), settings.http_address)
+        limits = EdgeLimits(max_head_bytes=settings.http_max_head_bytes,
+                            max_headers=settings.http_max_headers,
+                            head_timeout=settings.http_head_timeout,
+                            body_timeout=settings.http_body_timeout)
+        self.http = HttpServer(HttpMetricsMiddleware(RequestLogMiddleware(gateway), self.metrics),
+                               settings.http_address, limits=limits,
+                               grace=settings.grace_period)
         await self.http.start()
         if settings.in_process_worker:
             # The worker's listener feeds `signals`, and so the hub too.
@@ -146,14 +175,17 @@ class WorldsApp:
             self.metrics_server = MetricsServer(self.metrics, settings.metrics_address)
 
     async def stop(self) -> None:
+        """Stop within the grace period: the worker stops claiming at once, open watch
+        streams end (clients resume elsewhere with their last event id), then the
+        servers and the worker wind down together, each bounded by the grace period."""
         grace = self.settings.grace_period
-        # Watch streams never end by themselves: end them first (clients resume
-        # elsewhere with their last event id), or they would hold up the grace period.
+        if self.worker is not None:
+            self.worker.stop_claiming()
         if self.hub is not None:
             await self.hub.stop()
-        if self.http is not None:
-            await self.http.stop()
         stopping = []
+        if self.http is not None:
+            stopping.append(self.http.stop())
         if self.grpc is not None:
             stopping.append(self.grpc.stop(grace))
         if self.worker is not None:
@@ -175,7 +207,11 @@ class WorldsApp:
         if self.metrics_server is not None:
             metrics_host = (self.settings.metrics_address or "").rpartition(":")[0]
             lines.append(f"worlds: metrics on http://{metrics_host}:{self.metrics_server.port}/metrics")
-        if self.bootstrapped is not None:
+        if self.bootstrapped is not None and self.settings.bootstrap_api_key is not None:
+            # The operator chose the key (WORLDS_BOOTSTRAP_API_KEY): never echo a secret.
+            lines.append("worlds: created org 'local', workspace 'main' and an owner API key "
+                         "(the one given in WORLDS_BOOTSTRAP_API_KEY)")
+        elif self.bootstrapped is not None:
             lines += [
                 "worlds: created org 'local', workspace 'main' and an owner API key:",
                 f"    {self.bootstrapped.api_key}",

@@ -23,6 +23,13 @@ class Settings:
     # Deadline the gateway gives a call when the client sets none.
     http_timeout: float = 30.0
     db_pool_size: int = 8
+    # The HTTP edge (worlds.api.http_edge): a request's head at most this many bytes and
+    # header lines (else 431), received within head_timeout, its body within
+    # body_timeout (else 408).
+    http_max_head_bytes: int = 16 * 1024
+    http_max_headers: int = 100
+    http_head_timeout: float = 10.0
+    http_body_timeout: float = 30.0
     # Worker (in-process in `serve`, or `worlds worker`); see worlds.core.lease for the timings.
     lease_seconds: float = 30.0
     worker_concurrency: int = 1

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import uvicorn
 from starlette.types import ASGIApp
 
+from worlds.api.http_edge import EdgeLimits, edge_protocol
 from worlds.config import AddressInUse, split_address
 
 
@@ -22,7 +23,11 @@ class _EmbeddedServer(uvicorn.Server):
 
 
 class HttpServer:
-    def __init__(self, app: ASGIApp, address: str, *, flag: str = "--http-address") -> None:
+    """`app` on `address`, behind the bounded edge (`worlds.api.http_edge`). A stop lets
+    in-flight requests finish for up to `grace` seconds."""
+
+    def __init__(self, app: ASGIApp, address: str, *, limits: EdgeLimits | None = None,
+                 grace: float = 10.0, flag: str = "--http-address") -> None:
         host, port = split_address(address)
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         # IPPROTO_TCP, not the default proto=0: asyncio sets TCP_NODELAY on accepted
@@ -38,8 +43,12 @@ class HttpServer:
                 raise AddressInUse("REST", address, flag) from None
             raise
         self.port: int = self._socket.getsockname()[1]
+        limits = limits or EdgeLimits()
         config = uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False,
-                                timeout_graceful_shutdown=10)
+                                timeout_graceful_shutdown=max(1, round(grace)),
+                                http=edge_protocol(limits),  # type: ignore[arg-type]
+                                # h11's own bound stays above ours, so ours answers (431).
+                                h11_max_incomplete_event_size=2 * limits.max_head_bytes + 1024)
         self._server = _EmbeddedServer(config)
         self._task: asyncio.Task[None] | None = None
 

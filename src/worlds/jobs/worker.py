@@ -178,11 +178,15 @@ class Worker:
                  self.config.concurrency, self.config.lease.duration,
                  "LISTEN + polling" if self._listener else "polling")
 
+    def stop_claiming(self) -> None:
+        """Claim nothing more (the first step of a stop; running jobs carry on)."""
+        self._stopping = True
+        self.signals.job_queued()  # wakes idle slots, which then see _stopping
+
     async def stop(self, grace: float = 10.0) -> None:
         """Stop claiming; let running jobs finish within `grace` seconds, then kill
         the rest and release them to the queue (their attempt is not counted)."""
-        self._stopping = True
-        self.signals.job_queued()  # wakes idle slots, which then see _stopping
+        self.stop_claiming()
         tasks = {slot.task for slot in self._slots if slot.task is not None}
         if tasks:
             _, pending = await asyncio.wait(tasks, timeout=grace)

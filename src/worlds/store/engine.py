@@ -26,6 +26,7 @@ import functools
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -46,6 +47,16 @@ def normalize_url(url: str) -> str:
 
 def sqlite_url(path: str) -> str:
     return f"sqlite:///{path}"
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL; None for other engines and in-memory databases."""
+    parsed = make_url(normalize_url(url))
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    if parsed.database.startswith("file:"):  # a SQLite URI: opened as the operator says
+        return None
+    return Path(parsed.database)
 
 
 def create_db_engine(url: str, *, pool_size: int = 8) -> Engine:

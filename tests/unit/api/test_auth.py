@@ -13,7 +13,7 @@ from worlds.core.errors import Unauthenticated
     ([("authorization", "Bearer abc")], "abc"),
     ([("authorization", "bearer  abc ")], "abc"),
     ([("x-api-key", "abc")], "abc"),
-    ([("x-api-key", "xyz"), ("authorization", "Bearer abc")], "abc"),
+    ([("x-api-key", "abc"), ("authorization", "Bearer abc")], "abc"),
 ])
 def test_key_is_read_from_either_header(metadata: list[tuple[str, str]], key: str) -> None:
     assert key_from_metadata(metadata) == key
@@ -25,6 +25,11 @@ def test_key_is_read_from_either_header(metadata: list[tuple[str, str]], key: st
     ([("authorization", "Token abc")], "MALFORMED_CREDENTIALS"),
     ([("authorization", "Bearer")], "MALFORMED_CREDENTIALS"),
     ([("x-api-key", "  ")], "MALFORMED_CREDENTIALS"),
+    # Every credential is checked, and two that disagree are refused, not ranked.
+    ([("authorization", "Token abc"), ("x-api-key", "abc")], "MALFORMED_CREDENTIALS"),
+    ([("x-api-key", "abc"), ("authorization", "Basic")], "MALFORMED_CREDENTIALS"),
+    ([("x-api-key", "xyz"), ("authorization", "Bearer abc")], "CONFLICTING_CREDENTIALS"),
+    ([("x-api-key", "abc"), ("x-api-key", "xyz")], "CONFLICTING_CREDENTIALS"),
 ])
 def test_missing_or_malformed_credentials(metadata: list[tuple[str, str]], reason: str) -> None:
     with pytest.raises(Unauthenticated) as caught:
