@@ -277,7 +277,15 @@ class JobRpcs(RpcBase):
         wanted = {name: value for name, value in wanted.items() if value is not None}
 
         def accept(event: events.Event) -> bool:
-            return all(event.job.get(name) == value for name, value in wanted.items())
+            job = event.job
+            for name, value in wanted.items():
+                if job.get(name) == value:
+                    continue
+                # A job leaving the status filtered on: sent once more, with its new state.
+                if name == "status" and job.get(events.PREVIOUS_STATUS) == value:
+                    continue
+                return False
+            return True
 
         scope = Scope(workspace_id, None, accept if wanted else None)
         async for response in self._watch(scope, token, worlds_service_pb2.WatchJobsResponse):

@@ -45,6 +45,8 @@ SNAPSHOT_COLUMNS = (
     "resource_type", "resource_id", "result", "error", "created_by", "created_at",
     "started_at", "completed_at", "cancel_requested_at", "version",
 )
+# The status before the change, beside the snapshot's columns (absent in older events).
+PREVIOUS_STATUS = "previous_status"
 _TIMESTAMPS = ("created_at", "started_at", "completed_at", "cancel_requested_at")
 
 @dataclass(frozen=True, eq=False)
@@ -77,29 +79,37 @@ def _restore(snapshot: Mapping[str, Any]) -> dict[str, Any]:
 _INSERT = job_events.insert().returning(job_events.c.seq, sort_by_parameter_order=True)
 
 
-def _row(job: Any, now: datetime) -> dict[str, Any]:
+def _row(job: Any, now: datetime, previous_status: str | None = None) -> dict[str, Any]:
     values = job._mapping if hasattr(job, "_mapping") else job
+    snapshot = _snapshot(values)
+    if previous_status is not None:
+        snapshot[PREVIOUS_STATUS] = previous_status
     return {
         "workspace_id": values["workspace_id"], "job_id": values["id"],
         "version": values["version"], "status": values["status"], "kind": values["kind"],
         "project_id": values.get("project_id"), "created_by": values.get("created_by"),
-        "snapshot": _snapshot(values), "created_at": now,
+        "snapshot": snapshot, "created_at": now,
     }
 
 
-def record(dialect: SqlDialect, conn: Connection, job: Any, now: datetime) -> int:
-    """Append the state of `job` (a row or mapping, after its change); returns its seq."""
-    return record_many(dialect, conn, [(job, now)])[0]
+def record(dialect: SqlDialect, conn: Connection, job: Any, now: datetime, *,
+           previous_status: str | None = None) -> int:
+    """Append the state of `job` (a row or mapping, after its change); returns its seq.
+    `previous_status` (the status before the change; None for a new job) lets a
+    status-filtered watch see the change by which a job leaves its filter."""
+    return record_many(dialect, conn, [(job, now)], [previous_status])[0]
 
 
 def record_many(dialect: SqlDialect, conn: Connection,
-                changes: Sequence[tuple[Any, datetime]]) -> list[int]:
+                changes: Sequence[tuple[Any, datetime]],
+                previous_statuses: Sequence[str | None] | None = None) -> list[int]:
     """Append the states of jobs after their changes, `(job, when)` in order, with one lock
     and one statement: a batch of creates holds the PostgreSQL events lock for one round
     trip, not one per job."""
     if not changes:
         return []
-    rows = [_row(job, now) for job, now in changes]
+    previous = previous_statuses or [None] * len(changes)
+    rows = [_row(job, now, before) for (job, now), before in zip(changes, previous, strict=True)]
     dialect.events_lock(conn)
     result = conn.execute(_INSERT, rows[0]) if len(rows) == 1 else conn.execute(_INSERT, rows)
     seqs = [int(seq) for seq in result.scalars()]

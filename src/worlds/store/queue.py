@@ -91,7 +91,7 @@ def _changed(dialect: SqlDialect, conn: Connection, row: Row[Any], old: Status, 
     change, and the change is appended to the watchers' event log."""
     if old is not new:
         job_store.move_count(dialect, conn, row, old, new)
-    events.record(dialect, conn, row, row.updated_at)
+    events.record(dialect, conn, row, row.updated_at, previous_status=old.value)
     announce(dialect, conn, CHANGED, row.id)
     return row
 

@@ -11,9 +11,17 @@ which is also the `event_id` (resume token) it hands out.
 - Start with a token: every logged event after it, then live ones. A token below
   the pruned horizon (it needs a pruned event) fails with FAILED_PRECONDITION, reason
   RESUME_TOKEN_EXPIRED: the client should read the job(s) again and watch anew.
-- Idle streams get a HEARTBEAT every `heartbeat` seconds.
-- WatchJob ends after an event with a terminal status; WatchJobs runs until the
-  client leaves.
+- Idle streams get a HEARTBEAT every `heartbeat` seconds. A heartbeat is a
+  bookmark: its event_id is the log position the watch has read through,
+  including events its filter skipped, so resuming from it after pruning is
+  never "expired" for events the watch would not have sent anyway.
+- WatchJob ends after an event with a terminal status, and at once when it is
+  resumed at or after the job's terminal event; WatchJobs runs until the client
+  leaves.
+- WatchJobs with a `status` filter also sends the change by which a job leaves
+  that status (the job with its new status, as Kubernetes sends DELETED for an
+  object that stops matching a selector), so `status=running` learns that a job
+  finished.
 """
 
 from __future__ import annotations
@@ -38,8 +46,14 @@ CHANGED = jobs_pb2.JOB_EVENT_TYPE_CHANGED
 HEARTBEAT = jobs_pb2.JOB_EVENT_TYPE_HEARTBEAT
 
 
+# A seq is a positive 64-bit integer: at most 19 decimal digits.
+_MAX_TOKEN_DIGITS = 19
+
+
 def parse_token(token: str, field: str = "resume_token") -> int:
-    if not token.isdigit():
+    # ASCII digits only: str.isdigit() also takes "²" and other Unicode digits,
+    # which int() then refuses.
+    if not (token.isascii() and token.isdigit()) or len(token) > _MAX_TOKEN_DIGITS:
         raise InvalidArgument([FieldViolation(field, "is not a token this service issued",
                                               "resume_token")])
     return int(token)
@@ -116,6 +130,8 @@ class Watch:
                     yield message
                     if ends(message.event):
                         return
+                if scope.job_id is not None and await self._db.read(self._finished_by, cursor):
+                    return  # resumed at (or after) the job's terminal event
             async for message in self._live(subscription, cursor):
                 yield message
                 if ends(message.event):
@@ -132,6 +148,15 @@ class Watch:
         assert row is not None, "the job was checked before the watch started"
         cursor = events.last_seq(conn, job_id=scope.job_id)
         return cursor, event(SNAPSHOT, cursor, dict(row._mapping))
+
+    def _finished_by(self, conn: Connection, cursor: int) -> bool:
+        """Whether the watched job is finished and its last event is at or below `cursor`."""
+        scope = self._scope
+        assert scope.job_id is not None
+        row = job_store.get_job(conn, scope.workspace_id, scope.job_id)
+        if row is None or row.status not in _TERMINAL_STATUSES:
+            return False
+        return events.last_seq(conn, job_id=scope.job_id) <= cursor
 
     async def _backlog(self, cursor: int) -> AsyncIterator[EventResponse]:
         """Logged events after `cursor` (that the scope accepts), in order, in batches."""
@@ -162,6 +187,9 @@ class Watch:
                     yield message
                 continue
             if not delivered:
+                # A bookmark: the hub has offered this watch every event up to its own
+                # position, and none is waiting, so the watch has read through it.
+                cursor = max(cursor, self._hub.cursor)
                 yield self._wrap(event=event(HEARTBEAT, cursor))
                 continue
             for found in delivered:
@@ -176,6 +204,9 @@ class Watch:
         if message is None:
             message = found.cache[self._wrap] = self._wrap(event=event(CHANGED, found.seq, found.job))
         return message
+
+
+_TERMINAL_STATUSES = frozenset({"completed", "failed", "cancelled"})
 
 
 def _never(message: jobs_pb2.JobEvent) -> bool:
