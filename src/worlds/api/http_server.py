@@ -21,6 +21,17 @@ class _EmbeddedServer(uvicorn.Server):
     def capture_signals(self) -> Iterator[None]:
         yield
 
+    async def _wait_tasks_to_complete(self) -> None:
+        # In-flight requests get the graceful timeout; idle kept-alive connections have
+        # nothing left to send and must not hold the stop up (uvicorn waits for every
+        # connection to close, which a client that keeps its connection never does).
+        while self.server_state.tasks and not self.force_exit:
+            await asyncio.sleep(0.05)
+        for connection in list(self.server_state.connections):
+            transport = getattr(connection, "transport", None)
+            if transport is not None:
+                transport.close()
+
 
 class HttpServer:
     """`app` on `address`, behind the bounded edge (`worlds.api.http_edge`). A stop lets
@@ -46,7 +57,7 @@ class HttpServer:
         limits = limits or EdgeLimits()
         config = uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False,
                                 timeout_graceful_shutdown=max(1, round(grace)),
-                                http=edge_protocol(limits),  # type: ignore[arg-type]
+                                http=edge_protocol(limits),
                                 # h11's own bound stays above ours, so ours answers (431).
                                 h11_max_incomplete_event_size=2 * limits.max_head_bytes + 1024)
         self._server = _EmbeddedServer(config)
