@@ -17,19 +17,19 @@ Each of these answers closes the connection.
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import h11
-from google.rpc import code_pb2
 from uvicorn.protocols.http.h11_impl import H11Protocol
-from worlds_gateway.errors import (
-    REASON_HEADERS_TOO_LARGE,
-    REASON_MALFORMED_REQUEST,
-    REASON_REQUEST_TIMEOUT,
-    make_status,
-    to_http,
-)
+
+# The gateway's reasons and envelope types for these statuses (worlds_gateway.errors,
+# which this layer does not import): the same table, written out.
+REASON_MALFORMED_REQUEST = "MALFORMED_REQUEST"
+REASON_HEADERS_TOO_LARGE = "HEADERS_TOO_LARGE"
+REASON_REQUEST_TIMEOUT = "REQUEST_TIMEOUT"
+_TYPES = {400: "invalid_request", 408: "invalid_request", 431: "invalid_request"}
 
 _REASONS = {400: b"Bad Request", 408: b"Request Timeout", 431: b"Request Header Fields Too Large"}
 
@@ -44,10 +44,10 @@ class EdgeLimits:
 
 def envelope_bytes(http_status: int, reason: str, message: str) -> bytes:
     """A complete HTTP/1.1 error response carrying the contract's envelope."""
-    code = code_pb2.INVALID_ARGUMENT
-    error = to_http(make_status(code, message, reason))
-    assert error.status_code == http_status, (error.status_code, http_status)
-    body = error.body_bytes()
+    # `reason` names the cause in logs; the envelope has the contract's three fields.
+    del reason
+    body = json.dumps({"code": http_status, "detail": message, "type": _TYPES[http_status]},
+                      separators=(",", ":")).encode()
     head = [b"HTTP/1.1 %d %s" % (http_status, _REASONS[http_status]),
             b"content-type: application/json", b"content-length: %d" % len(body),
             b"connection: close"]
