@@ -15,7 +15,7 @@ from typing import Any
 import grpc
 from sqlalchemy import Connection, Row
 
-from worlds.api import validation
+from worlds.api import idempotency, validation
 from worlds.api.base import MAX_OFFSET, RpcBase
 from worlds.api.boundary import unary
 from worlds.api.worlds import WorldViews
@@ -25,6 +25,7 @@ from worlds.core.access import Action, WorkspaceAccess
 from worlds.core.clock import Clock
 from worlds.core.errors import FieldViolation, InvalidArgument, NotFound
 from worlds.core.jobstate import Kind, ResourceType
+from worlds.store import idempotency as idempotency_store
 from worlds.store import jobs as job_store
 from worlds.store import manifests as manifest_store
 from worlds.store import queue as queue_store
@@ -118,13 +119,21 @@ class TrajectoryRpcs(RpcBase):
             name=request.name if request.HasField("name") else None,
             params=params, max_attempts=self._max_attempts)
 
-        def insert(conn: Connection) -> dict[str, Any]:
-            job = job_store.insert_job(self._dialect, conn, new, self._clock())
-            # Wakes idle workers in other processes when this commits (PostgreSQL).
-            queue_store.announce(self._dialect, conn, queue_store.QUEUED, job["id"])
-            return job
+        claim = idempotency.claim_from_metadata("CreateTrajectoryJob", request,
+                                                context.invocation_metadata())
 
-        job = await self._db.write(insert)
+        def insert(conn: Connection) -> tuple[dict[str, Any], bool]:
+            job, replayed = idempotency_store.insert_job_once(self._dialect, conn, new, claim,
+                                                              self._clock())
+            if not replayed:
+                # Wakes idle workers in other processes when this commits (PostgreSQL).
+                queue_store.announce(self._dialect, conn, queue_store.QUEUED, job["id"])
+            return job, replayed
+
+        job, replayed = await self._db.write(insert)
+        if replayed:
+            # An earlier request with this idempotency key made it: the job as it is now.
+            return trajectories_pb2.CreateTrajectoryJobResponse(job=job_to_proto(job))
         if self._signals is not None:
             self._signals.job_queued(job["id"])
         principal = access.principal
