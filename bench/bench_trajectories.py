@@ -5,7 +5,8 @@ Starts `worlds serve` (SQLite, its in-process worker), makes the enterprise mani
 for each `threads` value creates the trajectory job over REST and polls it to `completed`.
 Prints create -> completed (target <= 30 s with threads 2), the steps sampled, steps per
 second per sampling process, the speed-up from threads 1 to 2, and the peak memory of the
-server and every process under it (sampled from /proc while the job runs; target <= 1 GiB).
+server and every process under it (PSS, sampled from /proc while the job runs; target <=
+1 GiB).
 
     .venv/bin/python bench/bench_trajectories.py [--threads 1,2] [--count 100] [--preset enterprise]
 """
@@ -44,18 +45,19 @@ def tree(pid: int) -> list[int]:
     return found
 
 
-def rss_kib(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+def pss_kib(pid: int) -> int:
+    """Proportional set size: a page shared by n processes counts 1/n in each, so the sum
+    over the tree is its memory (forked sampling processes share the world's index with
+    their parent until they write to it; summing RSS would count it once per process)."""
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
                 return int(line.split()[1])
-    except OSError:
-        pass
     return 0
 
 
 class PeakMemory:
-    """The largest sum of RSS over a process tree, sampled every 50 ms."""
+    """The largest sum of PSS over a process tree, sampled every 50 ms."""
 
     def __init__(self, pid: int) -> None:
         self.pid, self.peak_kib = pid, 0
@@ -64,7 +66,7 @@ class PeakMemory:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak_kib = max(self.peak_kib, sum(rss_kib(p) for p in tree(self.pid)))
+            self.peak_kib = max(self.peak_kib, sum(pss_kib(p) for p in tree(self.pid)))
             self._stop.wait(0.05)
 
     def __enter__(self) -> PeakMemory:
@@ -135,7 +137,7 @@ def main() -> None:
                           f"{total:6.2f} s (target <= {TIME_BUDGET_S:.0f} s with 2), "
                           f"{steps} steps, {steps / total / threads:7.0f} steps/s per process, "
                           f"{job['result']['successful']} of {job['result']['sampled']} "
-                          f"successful, peak RSS of the tree {peak:6.0f} MiB "
+                          f"successful, peak memory (PSS) of the tree {peak:6.0f} MiB "
                           f"(target <= {RSS_BUDGET_MIB:.0f})")
                 if 1 in elapsed and 2 in elapsed:
                     print(f"speed-up threads 1 -> 2: {elapsed[1] / elapsed[2]:.2f}x")
