@@ -45,6 +45,8 @@ def test_switching_workspace_shows_that_workspaces_jobs(served: Served, console:
     page.wait_for_selector("#jobs-body tr.empty")
     page.reload()  # the choice is remembered
     page.wait_for_selector("#jobs-body tr.empty")
+    # The switcher fills in beside the page.
+    page.wait_for_selector("#scope-ws option[value=lab]", state="attached")
     assert page.locator("#scope-ws").input_value() == "lab"
     page.click("a[href='#/scope']")
     page.wait_for_selector("section[data-org=local] [data-ws=main]")
