@@ -94,7 +94,7 @@ def test_create_manifest_job(doc) -> None:
     assert body["additionalProperties"] is False
     props = body["properties"]
     assert set(props) == {"name", "project_id", "preset", "seed", "num_users", "num_hosts",
-                          "domains"}
+                          "domains", "security_level"}
     assert props["name"] == {"type": ["string", "null"], "minLength": 1, "maxLength": 255}
     assert props["project_id"]["format"] == "uuid" and "null" in props["project_id"]["type"]
     assert props["preset"] == {

@@ -116,6 +116,9 @@ class JobRpcs(RpcBase):
             "num_users": validation.present(request, "num_users"),
             "num_hosts": validation.present(request, "num_hosts"),
             "domains": [d.lower() for d in request.domains] or None,
+            "security_level": enum_name(jobs_pb2.SecurityLevel, "SECURITY_LEVEL_",
+                                        request.security_level)
+            if request.HasField("security_level") else None,
         }
         if call.request_id is not None:
             params["request_id"] = call.request_id

@@ -44,6 +44,11 @@ def manifest_to_proto(row: Any) -> manifests_pb2.Manifest:
     )
     if stats.get("network_id") is not None:
         manifest.stats.network_id = stats["network_id"]
+    if stats.get("security_level") is not None:
+        manifest.stats.security_level = enum_value(
+            jobs_pb2.SecurityLevel, "SECURITY_LEVEL_", stats["security_level"])
+    if stats.get("exposure") is not None:
+        manifest.stats.exposure.CopyFrom(exposure_to_proto(stats["exposure"]))
     for name in ("created_by", "project_id", "name"):
         value = getattr(row, name)
         if value is not None:
@@ -51,6 +56,21 @@ def manifest_to_proto(row: Any) -> manifests_pb2.Manifest:
     if row.preset is not None:
         manifest.preset = enum_value(jobs_pb2.Preset, "PRESET_", row.preset)
     return manifest
+
+
+def exposure_to_proto(exposure: dict[str, Any]) -> manifests_pb2.Exposure:
+    message = manifests_pb2.Exposure(
+        share=exposure.get("share", 0.0),
+        users_considered=exposure.get("users_considered", 0),
+        users_with_path=exposure.get("users_with_path", 0),
+        distinct_first_hops=exposure.get("distinct_first_hops", 0),
+        tier0_size=exposure.get("tier0_size", 0),
+        edge_counts=exposure.get("edge_counts", {}),
+        roastable=manifests_pb2.Roastable(**exposure.get("roastable", {})),
+    )
+    if exposure.get("median_path_length") is not None:
+        message.median_path_length = exposure["median_path_length"]
+    return message
 
 
 def node_to_proto(node: dict[str, Any]) -> manifests_pb2.GraphNode:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import math
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -150,23 +150,30 @@ def with_edges(details: Mapping[str, Any], edges: Iterable[Mapping[str, Any]]
     return {key: [value, inbound[key], outbound[key]] for key, value in details.items()}
 
 
-def encode_world(world: Any) -> EncodedWorld:
-    """Cut a generated `worlds.generator.World` into chunks and describe the layout."""
+def encode_world(world: Any,
+                 on_part: Callable[[str, float], None] | None = None) -> EncodedWorld:
+    """Cut a generated `worlds.generator.World` into chunks and describe the layout.
+    `on_part(part, fraction_done)` is called after each part (its digest, its runs, its
+    detail buckets), for progress reports."""
+    report = on_part or (lambda part, done: None)
     canonical = world.canonical_bytes()
     digest = hashlib.sha256(canonical).hexdigest()
     canonical_size = len(canonical)
     del canonical
+    report("digest", 0.15)
     chunks = run_chunks("nodes", world.nodes, NODES_PER_CHUNK)
     chunks += run_chunks("edges", world.edges, EDGES_PER_CHUNK)
+    report("graph_runs", 0.4)
     layout: dict[str, Any] = {
         "nodes": {"count": len(world.nodes), "chunk_size": NODES_PER_CHUNK, "shape": "objects"},
         "edges": {"count": len(world.edges), "chunk_size": EDGES_PER_CHUNK, "shape": "columns"},
     }
-    for kind, details in (("hosts", world.hosts), ("principals", world.principals)):
+    for kind, details, done in (("hosts", world.hosts, 0.55), ("principals", world.principals, 1.0)):
         bucketed, buckets = bucket_chunks(kind, with_edges(details, world.edges), DETAILS_PER_BUCKET)
         chunks += bucketed
         layout[kind] = {"count": len(details), "buckets": buckets, "hash": "crc32",
                         "shape": "details+edge-rows"}
+        report(f"{kind}_details", done)
     refs = {
         "format": FORMAT,
         "store": STORE,

@@ -40,6 +40,13 @@ class Preset(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PRESET_LARGE: _ClassVar[Preset]
     PRESET_ENTERPRISE: _ClassVar[Preset]
 
+class SecurityLevel(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SECURITY_LEVEL_UNSPECIFIED: _ClassVar[SecurityLevel]
+    SECURITY_LEVEL_HARDENED: _ClassVar[SecurityLevel]
+    SECURITY_LEVEL_TYPICAL: _ClassVar[SecurityLevel]
+    SECURITY_LEVEL_VULNERABLE: _ClassVar[SecurityLevel]
+
 class JobEventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     JOB_EVENT_TYPE_UNSPECIFIED: _ClassVar[JobEventType]
@@ -64,6 +71,10 @@ PRESET_SMALL: Preset
 PRESET_MEDIUM: Preset
 PRESET_LARGE: Preset
 PRESET_ENTERPRISE: Preset
+SECURITY_LEVEL_UNSPECIFIED: SecurityLevel
+SECURITY_LEVEL_HARDENED: SecurityLevel
+SECURITY_LEVEL_TYPICAL: SecurityLevel
+SECURITY_LEVEL_VULNERABLE: SecurityLevel
 JOB_EVENT_TYPE_UNSPECIFIED: JobEventType
 JOB_EVENT_TYPE_SNAPSHOT: JobEventType
 JOB_EVENT_TYPE_CHANGED: JobEventType

@@ -20,18 +20,59 @@ MANIFEST_KIND_UNSPECIFIED: ManifestKind
 MANIFEST_KIND_ACTIVE_DIRECTORY: ManifestKind
 
 class ManifestStats(_message.Message):
-    __slots__ = ("network_id", "total_hosts", "total_principals", "total_edges", "domains")
+    __slots__ = ("network_id", "total_hosts", "total_principals", "total_edges", "domains", "security_level", "exposure")
     NETWORK_ID_FIELD_NUMBER: _ClassVar[int]
     TOTAL_HOSTS_FIELD_NUMBER: _ClassVar[int]
     TOTAL_PRINCIPALS_FIELD_NUMBER: _ClassVar[int]
     TOTAL_EDGES_FIELD_NUMBER: _ClassVar[int]
     DOMAINS_FIELD_NUMBER: _ClassVar[int]
+    SECURITY_LEVEL_FIELD_NUMBER: _ClassVar[int]
+    EXPOSURE_FIELD_NUMBER: _ClassVar[int]
     network_id: str
     total_hosts: int
     total_principals: int
     total_edges: int
     domains: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, network_id: _Optional[str] = ..., total_hosts: _Optional[int] = ..., total_principals: _Optional[int] = ..., total_edges: _Optional[int] = ..., domains: _Optional[_Iterable[str]] = ...) -> None: ...
+    security_level: _jobs_pb2.SecurityLevel
+    exposure: Exposure
+    def __init__(self, network_id: _Optional[str] = ..., total_hosts: _Optional[int] = ..., total_principals: _Optional[int] = ..., total_edges: _Optional[int] = ..., domains: _Optional[_Iterable[str]] = ..., security_level: _Optional[_Union[_jobs_pb2.SecurityLevel, str]] = ..., exposure: _Optional[_Union[Exposure, _Mapping]] = ...) -> None: ...
+
+class Exposure(_message.Message):
+    __slots__ = ("share", "users_considered", "users_with_path", "median_path_length", "distinct_first_hops", "tier0_size", "edge_counts", "roastable")
+    class EdgeCountsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    SHARE_FIELD_NUMBER: _ClassVar[int]
+    USERS_CONSIDERED_FIELD_NUMBER: _ClassVar[int]
+    USERS_WITH_PATH_FIELD_NUMBER: _ClassVar[int]
+    MEDIAN_PATH_LENGTH_FIELD_NUMBER: _ClassVar[int]
+    DISTINCT_FIRST_HOPS_FIELD_NUMBER: _ClassVar[int]
+    TIER0_SIZE_FIELD_NUMBER: _ClassVar[int]
+    EDGE_COUNTS_FIELD_NUMBER: _ClassVar[int]
+    ROASTABLE_FIELD_NUMBER: _ClassVar[int]
+    share: float
+    users_considered: int
+    users_with_path: int
+    median_path_length: float
+    distinct_first_hops: int
+    tier0_size: int
+    edge_counts: _containers.ScalarMap[str, int]
+    roastable: Roastable
+    def __init__(self, share: _Optional[float] = ..., users_considered: _Optional[int] = ..., users_with_path: _Optional[int] = ..., median_path_length: _Optional[float] = ..., distinct_first_hops: _Optional[int] = ..., tier0_size: _Optional[int] = ..., edge_counts: _Optional[_Mapping[str, int]] = ..., roastable: _Optional[_Union[Roastable, _Mapping]] = ...) -> None: ...
+
+class Roastable(_message.Message):
+    __slots__ = ("kerberoastable", "asrep_roastable", "crackable")
+    KERBEROASTABLE_FIELD_NUMBER: _ClassVar[int]
+    ASREP_ROASTABLE_FIELD_NUMBER: _ClassVar[int]
+    CRACKABLE_FIELD_NUMBER: _ClassVar[int]
+    kerberoastable: int
+    asrep_roastable: int
+    crackable: int
+    def __init__(self, kerberoastable: _Optional[int] = ..., asrep_roastable: _Optional[int] = ..., crackable: _Optional[int] = ...) -> None: ...
 
 class Manifest(_message.Message):
     __slots__ = ("id", "organization_id", "workspace_id", "created_by", "project_id", "source_job_id", "name", "manifest_kind", "preset", "seed", "stats", "artifact_refs", "created_at")

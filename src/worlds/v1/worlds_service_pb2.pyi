@@ -12,7 +12,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class CreateManifestJobRequest(_message.Message):
-    __slots__ = ("org", "workspace", "name", "project_id", "preset", "seed", "num_users", "num_hosts", "domains")
+    __slots__ = ("org", "workspace", "name", "project_id", "preset", "seed", "num_users", "num_hosts", "domains", "security_level")
     ORG_FIELD_NUMBER: _ClassVar[int]
     WORKSPACE_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -22,6 +22,7 @@ class CreateManifestJobRequest(_message.Message):
     NUM_USERS_FIELD_NUMBER: _ClassVar[int]
     NUM_HOSTS_FIELD_NUMBER: _ClassVar[int]
     DOMAINS_FIELD_NUMBER: _ClassVar[int]
+    SECURITY_LEVEL_FIELD_NUMBER: _ClassVar[int]
     org: str
     workspace: str
     name: str
@@ -31,7 +32,8 @@ class CreateManifestJobRequest(_message.Message):
     num_users: int
     num_hosts: int
     domains: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, org: _Optional[str] = ..., workspace: _Optional[str] = ..., name: _Optional[str] = ..., project_id: _Optional[str] = ..., preset: _Optional[_Union[_jobs_pb2.Preset, str]] = ..., seed: _Optional[int] = ..., num_users: _Optional[int] = ..., num_hosts: _Optional[int] = ..., domains: _Optional[_Iterable[str]] = ...) -> None: ...
+    security_level: _jobs_pb2.SecurityLevel
+    def __init__(self, org: _Optional[str] = ..., workspace: _Optional[str] = ..., name: _Optional[str] = ..., project_id: _Optional[str] = ..., preset: _Optional[_Union[_jobs_pb2.Preset, str]] = ..., seed: _Optional[int] = ..., num_users: _Optional[int] = ..., num_hosts: _Optional[int] = ..., domains: _Optional[_Iterable[str]] = ..., security_level: _Optional[_Union[_jobs_pb2.SecurityLevel, str]] = ...) -> None: ...
 
 class CreateManifestJobResponse(_message.Message):
     __slots__ = ("job",)

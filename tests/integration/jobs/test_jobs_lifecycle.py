@@ -95,7 +95,8 @@ def test_a_job_runs_to_completion_and_leaves_an_inspectable_world(
     assert statuses == sorted(statuses, key=["queued", "running", "completed"].index)
     polled = [p for _, p in seen if p >= 0]
     assert polled == sorted(polled) and polled[-1] == 1.0
-    assert len(written) == 7 and written == sorted(written) and len(set(written)) == 7
+    # One write per generator phase (7), then one per part of the encoding (4).
+    assert len(written) == 11 and written == sorted(written) and len(set(written)) == 11
     assert written[0] > 0 and written[-1] < 1
     assert job.HasField("started_at") and job.HasField("completed_at")
 
@@ -185,6 +186,29 @@ def test_same_inputs_give_the_same_world_and_another_seed_another(
         org=tenant.org, workspace=tenant.other_workspace, manifest_id=done[0].resource_id),
         tenant.outsider.key)
     assert failure.code == grpc.StatusCode.NOT_FOUND
+
+
+def test_the_security_level_is_generated_and_recorded_with_the_exposure(
+        service: RunningService, grpc_client: GrpcClient, tenant: Tenant) -> None:
+    levels = (jobs_pb2.SECURITY_LEVEL_HARDENED, jobs_pb2.SECURITY_LEVEL_VULNERABLE, None)
+    jobs = [create_job(grpc_client, tenant, seed=3, preset=jobs_pb2.PRESET_MEDIUM,
+                       **({} if level is None else {"security_level": level})) for level in levels]
+    stats = []
+    for job in jobs:
+        done = wait_for_status(grpc_client, tenant, job.id, ["completed"], 60)
+        stats.append(grpc_client.call("GetManifest", pb.GetManifestRequest(
+            **manifest_request(tenant, done.resource_id)), tenant.owner.key).manifest.stats)
+    hardened, vulnerable, default = stats
+    assert [s.security_level for s in stats] == [
+        jobs_pb2.SECURITY_LEVEL_HARDENED, jobs_pb2.SECURITY_LEVEL_VULNERABLE,
+        jobs_pb2.SECURITY_LEVEL_TYPICAL]
+    # The bands the levels are calibrated to (BloodHound Enterprise's), on a medium world.
+    assert hardened.exposure.share < 0.40 <= default.exposure.share < 0.95 <= vulnerable.exposure.share
+    for s in stats:
+        exposure = s.exposure
+        assert exposure.users_with_path == round(exposure.share * exposure.users_considered)
+        assert sum(exposure.edge_counts.values()) == s.total_edges
+        assert exposure.tier0_size > 0 and exposure.roastable.kerberoastable > 0
 
 
 def test_cancel_in_every_state(service: RunningService, grpc_client: GrpcClient,

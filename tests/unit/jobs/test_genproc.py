@@ -51,8 +51,10 @@ def test_generates_the_same_world_as_in_process(process: GenerationProcess) -> N
     encoded = asyncio.run(process.generate(request(), on_phase))
     expected = generate_world(resolve_spec(None, 40, 10, None, 3))
     assert encoded.sha256 == expected.sha256()
+    # The generator's phases, then the parts of the encoding into chunks.
     assert [name for name, _ in phases] == ["domains", "directory", "hosts", "services", "edges",
-                                            "attack_paths", "finalize"]
+                                            "attack_paths", "finalize", "digest", "graph_runs",
+                                            "hosts_details", "principals_details"]
     fractions = [f for _, f in phases]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
 
