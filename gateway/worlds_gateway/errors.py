@@ -286,6 +286,14 @@ def _unlocated(field: str, reason: str) -> list[str | int]:
     return split_field_path(field)
 
 
+def _loc_text(parts: Sequence[str | int]) -> str:
+    """``["domains", 2]`` → ``domains[2]``: a field path as a reader writes it."""
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text or "request"
+
+
 def to_http(status: status_pb2.Status, locate: Locator = _unlocated) -> HttpError:
     """Map a Status to the contract's envelope. THE status → HTTP function.
 
@@ -297,7 +305,10 @@ def to_http(status: status_pb2.Status, locate: Locator = _unlocated) -> HttpErro
     if http_status in _FIXED_DETAIL:
         detail = _FIXED_DETAIL[http_status]
     elif violations:
-        detail = VALIDATION_DETAIL
+        # Clients that print only `detail` still learn what to fix: the first bad field
+        # and its message, as `errors[0]` says (the full list stays in `errors`).
+        first = violations[0]
+        detail = f"{_loc_text(locate(first.field, first.reason)[1:])}: {first.description}"
     else:
         detail = status.message or _DEFAULT_DETAIL.get(http_status, "Request failed")
     body: dict[str, object] = {"code": http_status, "detail": detail, "type": type_}

@@ -46,7 +46,7 @@ def test_manifest_create_shows_the_job_and_what_to_do_next(idle: Served) -> None
 def test_field_errors_are_named_as_the_flags(idle: Served) -> None:
     done = worlds(idle, "manifest-create", "--num-hosts", "0", "--domain", "ok.test", "--domain", "bad..name")
     assert done.code == 1 and done.out == ""
-    assert "Request validation failed (422 validation_error)" in done.err
+    assert "num_hosts: must be between 1 and 10000 (422 validation_error)" in done.err
     assert "--num-hosts: must be between 1 and 10000" in done.err
     assert "--domain[1]:" in done.err
 
@@ -80,8 +80,10 @@ def test_graph_nodes_pages(busy: Served, world: dict[str, Any]) -> None:
     assert len(first) == len(second) == 5
     assert not {n["id"] for n in first} & {n["id"] for n in second}
     table = worlds(busy, "graph-nodes", world["resource_id"], "--limit", "3").out.splitlines()
-    assert table[0].split() == ["ID", "TYPE", "LABEL"] and len(table) == 4
+    assert table[0].split() == ["ID", "TYPE", "LABEL"] and len(table) == 5
     assert table[1].startswith(first[0]["id"])
+    total = worlds(busy, "graph-nodes", world["resource_id"], "--limit", "1", "--json").json()["total"]
+    assert table[-1] == f"3 of {total:,} nodes (from offset 0); next page: --offset 3"
 
 
 def test_graph_edges_pages(busy: Served, world: dict[str, Any]) -> None:
@@ -89,7 +91,8 @@ def test_graph_edges_pages(busy: Served, world: dict[str, Any]) -> None:
                    "--json").json()["edges"]
     assert len(edges) == 4 and {"id", "source", "target", "edge_type", "severity"} <= set(edges[0]["data"])
     table = worlds(busy, "graph-edges", world["resource_id"], "--limit", "2").out.splitlines()
-    assert table[0].split() == ["ID", "TYPE", "SEVERITY", "SOURCE", "TARGET"] and len(table) == 3
+    assert table[0].split() == ["ID", "TYPE", "SEVERITY", "SOURCE", "TARGET"] and len(table) == 4
+    assert table[-1].startswith("2 of ") and table[-1].endswith("; next page: --offset 2")
 
 
 def test_graph_limit_out_of_bounds_is_the_servers_422(busy: Served, world: dict[str, Any]) -> None:

@@ -47,7 +47,7 @@ def test_a_job_prints_every_field() -> None:
         "kind": None, "status": "running", "progress": 0.0,
         "resource_type": "trajectory_batch", "resource_id": None, "result": {}, "error": None,
         "created_by": None, "created_by_user": None, "created_at": None, "started_at": None,
-        "completed_at": None, "cancel_requested_at": None,
+        "completed_at": None, "cancel_requested_at": None, "updated_at": None,
     }
     assert message_to_json(job) == printed, "the cached plan prints the same"
 

@@ -89,7 +89,7 @@ def test_violations_make_422_with_located_errors() -> None:
     assert http.status_code == 422
     assert http.body == {
         "code": 422,
-        "detail": "Request validation failed",
+        "detail": "domains[2]: must be a DNS name",
         "type": "validation_error",
         "errors": [
             {"loc": ["body", "domains", 2], "msg": "must be a DNS name", "type": "dns_name"},

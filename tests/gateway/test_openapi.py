@@ -75,8 +75,9 @@ def test_every_route_is_documented(doc) -> None:
     expected = {b.operation_id: b for b in service_bindings(WORLDS)}
     assert set(operations) == set(expected)
     # Every RPC of the real service has a route, the two server streams included, and
-    # ListTrajectories a second one (its per-manifest additional binding).
-    assert len(WORLDS.methods) == 17 and len(operations) == 18
+    # ListTrajectories a second one (its per-manifest additional binding); the five
+    # inspection RPCs included.
+    assert len(WORLDS.methods) == 22 and len(operations) == 23
     for operation_id, (path, method, _) in operations.items():
         binding = expected[operation_id]
         assert method == binding.http_method.lower()
@@ -116,7 +117,7 @@ def test_create_manifest_job(doc) -> None:
 
 def test_the_job_schema_promises_every_field(doc) -> None:
     job = doc["components"]["schemas"]["Job"]
-    assert set(job["required"]) == set(job["properties"]) and len(job["required"]) == 17
+    assert set(job["required"]) == set(job["properties"]) and len(job["required"]) == 18
     props = job["properties"]
     assert props["project_id"]["type"] == ["string", "null"]
     assert props["kind"] == {"type": "string", "enum": ["manifest_generation",

@@ -32,7 +32,7 @@ from tests.gateway.driver import AsgiStream, parse_sse
 pytestmark = pytest.mark.anyio
 
 SSE = {"Accept": "text/event-stream"}
-JOB_FIELDS = 17
+JOB_FIELDS = 18  # the job record, updated_at included
 
 
 def watch(job_id: str) -> str:

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.anyio
 JOB_FIELDS = {
     "id", "organization_id", "workspace_id", "project_id", "kind", "status", "progress",
     "resource_type", "resource_id", "result", "error", "created_by", "created_by_user",
-    "created_at", "started_at", "completed_at", "cancel_requested_at",
+    "created_at", "started_at", "completed_at", "cancel_requested_at", "updated_at",
 }
 
 
@@ -154,7 +154,7 @@ async def test_json_that_is_not_an_object_is_422_at_body(client, content: bytes)
 )
 async def test_wrong_types_are_422_naming_the_field(client, body, field, type_) -> None:
     envelope = assert_envelope(await create(client, body), 422, "validation_error")
-    assert envelope["detail"] == "Request validation failed"
+    assert envelope["detail"] == f"{field}: {envelope['errors'][0]['msg']}"
     assert locs(envelope) == {("body", field): type_}
 
 

@@ -71,36 +71,39 @@ class ManifestRpcs(RpcBase):
             manifest=manifest_convert.manifest_to_proto(row))
 
     async def _run_page(self, request: Any, context: Context, kind: str,
-                        respond: Callable[[list[dict[str, Any]]], R]) -> R:
+                        respond: Callable[[list[dict[str, Any]], int], R]) -> R:
         """One page (`offset`, `limit`) of a manifest's `nodes` or `edges` run, as `respond`
-        wraps it."""
+        wraps it with the run's total."""
         limit = validation.int_or_default(request, "limit")
         offset = validation.int_or_default(request, "offset")
         return await self._manifest_read(request, context, lambda conn, manifest: respond(
-            manifest_store.read_run(conn, manifest, kind, offset, limit)))
+            manifest_store.read_run(conn, manifest, kind, offset, limit),
+            manifest_store.run_count(manifest, kind)))
 
     @unary
     async def ListGraphNodes(self, request: worlds_service_pb2.ListGraphNodesRequest,
                              context: Context
                              ) -> worlds_service_pb2.ListGraphNodesResponse:
-        return await self._run_page(request, context, "nodes", lambda nodes: (
+        return await self._run_page(request, context, "nodes", lambda nodes, total: (
             worlds_service_pb2.ListGraphNodesResponse(
-                nodes=[manifest_convert.node_to_proto(node) for node in nodes])))
+                nodes=[manifest_convert.node_to_proto(node) for node in nodes],
+                count=len(nodes), total=total)))
 
     @unary
     async def ListGraphEdges(self, request: worlds_service_pb2.ListGraphEdgesRequest,
                              context: Context
                              ) -> worlds_service_pb2.ListGraphEdgesResponse:
-        return await self._run_page(request, context, "edges", lambda edges: (
+        return await self._run_page(request, context, "edges", lambda edges, total: (
             worlds_service_pb2.ListGraphEdgesResponse(
-                edges=[manifest_convert.edge_to_proto(edge) for edge in edges])))
+                edges=[manifest_convert.edge_to_proto(edge) for edge in edges],
+                count=len(edges), total=total)))
 
     @unary
     async def GetHostDetails(self, request: worlds_service_pb2.GetHostDetailsRequest,
                              context: Context
                              ) -> worlds_service_pb2.GetHostDetailsResponse:
         def read(conn: Connection, manifest: Any) -> worlds_service_pb2.GetHostDetailsResponse:
-            details = _detail(conn, manifest, "hosts", "host_id", request.host_id, "Host")
+            details = detail(conn, manifest, "hosts", "host_id", request.host_id, "Host")
             return worlds_service_pb2.GetHostDetailsResponse(
                 host=manifest_convert.host_to_proto(details))
 
@@ -112,7 +115,7 @@ class ManifestRpcs(RpcBase):
                                   ) -> worlds_service_pb2.GetPrincipalDetailsResponse:
         def read(conn: Connection, manifest: Any
                  ) -> worlds_service_pb2.GetPrincipalDetailsResponse:
-            details = _detail(conn, manifest, "principals", "principal_id",
+            details = detail(conn, manifest, "principals", "principal_id",
                               request.principal_id, "Principal")
             return worlds_service_pb2.GetPrincipalDetailsResponse(
                 principal=manifest_convert.principal_to_proto(details))
@@ -120,7 +123,7 @@ class ManifestRpcs(RpcBase):
         return await self._manifest_read(request, context, read)
 
 
-def _detail(conn: Connection, manifest: Any, bucket: str, field: str, item_id: str,
+def detail(conn: Connection, manifest: Any, bucket: str, field: str, item_id: str,
             noun: str) -> Any:
     """One host's or principal's stored details, or NOT_FOUND naming it."""
     details = manifest_store.read_detail(conn, manifest, bucket, item_id)

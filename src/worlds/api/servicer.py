@@ -1,4 +1,4 @@
-"""The WorldsService servicer: the job, manifest and trajectory RPCs, one module each.
+"""The WorldsService servicer: the job, manifest, inspection and trajectory RPCs, one module each.
 
 Each RPC checks the caller, validates, calls the store or queue and maps the result to
 protobuf; nothing else. Domain errors become `google.rpc.Status` at one boundary
@@ -11,9 +11,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from worlds.api.admission import Admission
+from worlds.api.inspection import InspectionRpcs
 from worlds.api.jobs import JobRpcs, random_seed
-from worlds.api.manifests import ManifestRpcs
 from worlds.api.trajectories import TrajectoryRpcs
+from worlds.api.world_cache import WorldCache
 from worlds.core.clock import Clock, system_clock
 from worlds.store.engine import Database
 from worlds.v1 import worlds_service_pb2_grpc
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from worlds.store.notify import JobSignals
 
 
-class WorldsServicer(JobRpcs, ManifestRpcs, TrajectoryRpcs,
+class WorldsServicer(JobRpcs, InspectionRpcs, TrajectoryRpcs,
                      worlds_service_pb2_grpc.WorldsServiceServicer):
     def __init__(
         self,
@@ -40,3 +41,4 @@ class WorldsServicer(JobRpcs, ManifestRpcs, TrajectoryRpcs,
         super().__init__(db, clock=clock, max_attempts=max_attempts, seed_source=seed_source,
                          signals=signals, hub=hub, watch_heartbeat=watch_heartbeat)
         self.admission = admission
+        self._world_cache = WorldCache()

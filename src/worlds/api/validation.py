@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 # a typed handle, which it is at run time.
 _RULES = cast("_ExtensionFieldDescriptor[FieldOptions, options_pb2.FieldRules]", options_pb2.rules)
 
+NIL_UUID = "00000000-0000-0000-0000-000000000000"
 _DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$", re.IGNORECASE)
 
 
@@ -205,6 +206,11 @@ def _check_str(rules: options_pb2.FieldRules, value: str) -> tuple[str, str] | N
     if rules.HasField("max_len") and len(value) > rules.max_len:
         return f"must have at most {rules.max_len} characters", "string_too_long"
     fmt = rules.format
+    if fmt in (options_pb2.STRING_FORMAT_UUID4, options_pb2.STRING_FORMAT_UUID) and (
+            value.lower() == NIL_UUID):
+        # Well-formed, but no id this server issues is ever nil: say so, rather than that
+        # it is not a UUID (RFC 9562 §5.9).
+        return "is not a valid id (the nil UUID)", "uuid_parsing"
     if fmt == options_pb2.STRING_FORMAT_UUID4 and _uuid_version(value) != 4:
         return "must be a UUID (version 4)", "uuid_parsing"
     if fmt == options_pb2.STRING_FORMAT_UUID and _uuid_version(value) is None:

@@ -57,13 +57,15 @@ def manifest_create(api: Api, args: argparse.Namespace) -> None:
         print(f"\nfollow it with: worlds job-wait {job.get('id')}", file=sys.stderr)
 
 
-def _pages(api: Api, rpc: str, limit: int, **filters: Any) -> dict[str, Any]:
+def _pages(api: Api, rpc: str, limit: int, manifest_id: str | None = None,
+           **filters: Any) -> dict[str, Any]:
     """The first `limit` items of a paged list, in the list's own shape."""
     size = min(limit, MAX_PAGE_SIZE)
     items: list[Any] = []
     page = 1
+    path = {} if manifest_id is None else {"manifest_id": manifest_id}
     while True:
-        answer = api.call(rpc, query={"page": page, "page_size": size, **filters})
+        answer = api.call(rpc, query={"page": page, "page_size": size, **filters}, **path)
         items += answer.get("items") or []
         if len(items) >= limit or len(answer.get("items") or []) < size:
             break
@@ -82,12 +84,40 @@ def manifest_get(api: Api, args: argparse.Namespace) -> None:
 
 def graph_nodes(api: Api, args: argparse.Namespace) -> None:
     _show(api, api.call("ListGraphNodes", manifest_id=args.manifest_id,
-                        query={"limit": args.limit, "offset": args.offset}), views.nodes)
+                        query={"limit": args.limit, "offset": args.offset}),
+          lambda page: views.nodes(page, args.offset or 0))
 
 
 def graph_edges(api: Api, args: argparse.Namespace) -> None:
     _show(api, api.call("ListGraphEdges", manifest_id=args.manifest_id,
-                        query={"limit": args.limit, "offset": args.offset}), views.edges)
+                        query={"limit": args.limit, "offset": args.offset}),
+          lambda page: views.edges(page, args.offset or 0))
+
+
+def subgraph(api: Api, args: argparse.Namespace) -> None:
+    _show(api, api.call("GetSubgraph", manifest_id=args.manifest_id,
+                        query={"center": args.center, "depth": args.depth}), views.subgraph)
+
+
+def overview(api: Api, args: argparse.Namespace) -> None:
+    _show(api, api.call("GetGraphOverview", manifest_id=args.manifest_id,
+                        query={"max_nodes": args.max_nodes, "max_edges": args.max_edges}),
+          views.overview)
+
+
+def principals(api: Api, args: argparse.Namespace) -> None:
+    _show(api, _pages(api, "SearchPrincipals", args.limit, manifest_id=args.manifest_id,
+                      query=args.query, principal_type=args.principal_type), views.principals)
+
+
+def principal(api: Api, args: argparse.Namespace) -> None:
+    _show(api, api.call("GetPrincipal", manifest_id=args.manifest_id,
+                        principal_id=args.principal_id), views.principal_record)
+
+
+def host(api: Api, args: argparse.Namespace) -> None:
+    _show(api, api.call("GetHost", manifest_id=args.manifest_id, host_id=args.host_id),
+          views.host_record)
 
 
 def host_details(api: Api, args: argparse.Namespace) -> None:
@@ -233,7 +263,8 @@ def register(parser: argparse.ArgumentParser, sub: Any) -> None:
     """Add the client commands to `worlds`' subcommands, and their exit codes to its help."""
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = ("exit codes of the client commands (manifest-*, graph-*, *-details, "
-                     "trajectory-*, commands, job-*):\n"
+                     "trajectory-*, commands, subgraph, overview, principals, principal, host, "
+                     "job-*):\n"
                      + EXIT_CODES_HELP)
 
     def command(name: str, help_text: str, func: Command) -> argparse.ArgumentParser:
@@ -317,6 +348,30 @@ def register(parser: argparse.ArgumentParser, sub: Any) -> None:
     p = command("commands", "list the commands the sampler can run against a manifest's world",
                 command_catalog)
     p.add_argument("manifest_id", metavar="MANIFEST_ID")
+    p = command("subgraph", "show the neighbourhood of one node of a manifest's graph", subgraph)
+    p.add_argument("manifest_id", metavar="MANIFEST_ID")
+    p.add_argument("center", metavar="NODE_ID", help="the node at the centre")
+    p.add_argument("--depth", type=int, help="hops from the centre, 1..4 (server default 2)")
+
+    p = command("overview", "show an aggregated picture of a manifest's whole graph", overview)
+    p.add_argument("manifest_id", metavar="MANIFEST_ID")
+    p.add_argument("--max-nodes", type=int, help="aggregate nodes, 1..500 (server default 80)")
+    p.add_argument("--max-edges", type=int, help="aggregate edges, 1..2000 (server default 200)")
+
+    p = command("principals", "search the principals of a manifest's world", principals)
+    p.add_argument("manifest_id", metavar="MANIFEST_ID")
+    p.add_argument("--query", help="text matched against sam, upn, email, name and id")
+    p.add_argument("--type", dest="principal_type", metavar="TYPE",
+                   help="only principals of this type: user, group, computer")
+    p.add_argument("--limit", type=_positive_int, default=20, help="principals to show (default 20)")
+
+    p = command("principal", "show one principal of a manifest's world (no edges)", principal)
+    p.add_argument("manifest_id", metavar="MANIFEST_ID")
+    p.add_argument("principal_id", metavar="PRINCIPAL_ID")
+
+    p = command("host", "show one host of a manifest's world (no services or edges)", host)
+    p.add_argument("manifest_id", metavar="MANIFEST_ID")
+    p.add_argument("host_id", metavar="HOST_ID")
 
     p = command("job-list", "list jobs, newest first", job_list)
     p.add_argument("--kind", choices=KINDS)

@@ -74,16 +74,83 @@ def manifests(page: dict[str, Any]) -> str:
     return f"{listing}\n{_shown(len(items), page.get('total'), 'manifest')}"
 
 
-def nodes(page: dict[str, Any]) -> str:
-    data = [n.get("data") or {} for n in page.get("nodes") or []]
+def _node_table(items: list[dict[str, Any]] | None) -> str:
+    data = [n.get("data") or {} for n in items or []]
     return table(("ID", "TYPE", "LABEL"), [(d.get("id"), d.get("node_type"), d.get("label")) for d in data])
 
 
-def edges(page: dict[str, Any]) -> str:
-    data = [e.get("data") or {} for e in page.get("edges") or []]
+def _edge_table(items: list[dict[str, Any]] | None) -> str:
+    data = [e.get("data") or {} for e in items or []]
     return table(("ID", "TYPE", "SEVERITY", "SOURCE", "TARGET"),
                  [(d.get("id"), d.get("edge_type"), d.get("severity"), d.get("source"), d.get("target"))
                   for d in data])
+
+
+def graph_footer(count: int, total: Any, offset: int, noun: str) -> str:
+    """`1000 of 60,707 nodes (from offset 0); next page: --offset 1000` (no next past the end)."""
+    total = count if total is None else int(total)
+    text = f"{count} of {total:,} {noun} (from offset {offset})"
+    if count and offset + count < total:
+        text += f"; next page: --offset {offset + count}"
+    return text
+
+
+def nodes(page: dict[str, Any], offset: int = 0) -> str:
+    items = page.get("nodes") or []
+    return f"{_node_table(items)}\n{graph_footer(len(items), page.get('total'), offset, 'nodes')}"
+
+
+def edges(page: dict[str, Any], offset: int = 0) -> str:
+    items = page.get("edges") or []
+    return f"{_edge_table(items)}\n{graph_footer(len(items), page.get('total'), offset, 'edges')}"
+
+
+def subgraph(result: dict[str, Any]) -> str:
+    nodes_, edges_ = result.get("nodes") or [], result.get("edges") or []
+    summary = (f"{len(nodes_)} nodes and {len(edges_)} edges within {result.get('depth')} hops "
+               f"of {result.get('center')}")
+    if result.get("truncated"):
+        summary += " (truncated: the farthest were left out)"
+    return "".join([section(f"nodes ({len(nodes_)})", _node_table(nodes_)),
+                    section(f"edges ({len(edges_)})", _edge_table(edges_))]).lstrip("\n") + \
+        f"\n{summary}"
+
+
+def overview(result: dict[str, Any]) -> str:
+    nodes_ = [n.get("data") or {} for n in result.get("nodes") or []]
+    edges_ = [e.get("data") or {} for e in result.get("edges") or []]
+    node_rows = [(d.get("id"), d.get("node_type"), (d.get("properties") or {}).get("count"),
+                  d.get("label")) for d in nodes_]
+    edge_rows = [(d.get("edge_type"), d.get("count"), d.get("severity"), d.get("source"),
+                  d.get("target")) for d in edges_]
+    return "".join([
+        section(f"groups ({len(node_rows)})", table(("ID", "TYPE", "MEMBERS", "LABEL"), node_rows)),
+        section(f"edges ({len(edge_rows)})",
+                table(("TYPE", "COUNT", "SEVERITY", "SOURCE", "TARGET"), edge_rows)),
+    ]).lstrip("\n") + f"\ngrouping: {result.get('grouping')}"
+
+
+_BASIC_PRINCIPAL = ("principal_id", "principal_type", "sam", "enabled", "upn", "dn", "sid",
+                    "domain", "email", "department", "title")
+
+
+def principal_record(record: dict[str, Any]) -> str:
+    return fields([*((name.replace("_", " "), record.get(name)) for name in _BASIC_PRINCIPAL),
+                   ("tags", record.get("tags") or {})])
+
+
+def principals(page: dict[str, Any]) -> str:
+    items = page.get("items") or []
+    rows = [(p.get("principal_id"), p.get("principal_type"), p.get("sam"), p.get("domain"),
+             p.get("enabled")) for p in items]
+    listing = table(("ID", "TYPE", "SAM", "DOMAIN", "ENABLED"), rows)
+    return f"{listing}\n{_shown(len(items), page.get('total'), 'principal')}"
+
+
+def host_record(record: dict[str, Any]) -> str:
+    return fields([*((name.replace("_", " "), record.get(name)) for name in (
+        "host_id", "hostname", "fqdn", "domain", "ip", "os_family", "os_version", "role",
+        "subnet", "site", "exposure_profile")), ("tags", record.get("tags") or {})])
 
 
 def _edge_refs(title: str, refs: list[dict[str, Any]] | None) -> str:

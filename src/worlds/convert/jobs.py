@@ -106,7 +106,7 @@ def job_to_proto(record: Any) -> jobs_pb2.Job:
                 id=row.created_by, email=row.user_email, username=row.user_username))
             if row.user_full_name is not None:
                 job.created_by_user.full_name = row.user_full_name
-    for name in ("started_at", "completed_at", "cancel_requested_at"):
+    for name in ("started_at", "completed_at", "cancel_requested_at", "updated_at"):
         value = getattr(row, name)
         if value is not None:
             getattr(job, name).CopyFrom(timestamp(value))

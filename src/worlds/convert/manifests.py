@@ -55,6 +55,14 @@ def manifest_to_proto(row: Any) -> manifests_pb2.Manifest:
             setattr(manifest, name, value)
     if row.preset is not None:
         manifest.preset = enum_value(jobs_pb2.Preset, "PRESET_", row.preset)
+    username = getattr(row, "user_username", None)
+    if row.created_by is not None and username is not None:
+        manifest.created_by_user.CopyFrom(jobs_pb2.User(
+            id=row.created_by, email=row.user_email, username=username))
+        if row.user_full_name is not None:
+            manifest.created_by_user.full_name = row.user_full_name
+    # A manifest is written once and never changes.
+    manifest.updated_at.CopyFrom(timestamp(row.created_at))
     return manifest
 
 
@@ -96,9 +104,49 @@ def _with_edges(message: _Details, details: dict[str, Any]) -> _Details:
     return message
 
 
+def credential_items(principal_id: str, domain: str | None,
+                     credentials: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The world's credentials in the contract's shape (inspection.md): `cred_id` (the
+    principal id and the credential's position: stable for a manifest), `kind` (the world's
+    `type`), `principal_id`, `scope` (the domain the credential is valid in) and
+    `secret_ref` (the world's `ref`, which host artifacts point at; null for a flag); the
+    world's other fields (algorithm, crackable, ...) follow unchanged."""
+    items = []
+    for position, credential in enumerate(credentials):
+        extra = {k: v for k, v in credential.items() if k not in ("type", "ref")}
+        items.append({**extra, "cred_id": f"{principal_id}:cred:{position}",
+                      "kind": credential.get("type") or "unknown", "principal_id": principal_id,
+                      "scope": domain, "secret_ref": credential.get("ref")})
+    return items
+
+
+def artifact_items(host_id: str, artifacts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Host artifacts in the contract's shape: `artifact_id`, `artifact_type` (the world's
+    `kind`), `host_id`, `path`, `template` (the world's template name, else its kind) and
+    `metadata` (every other field of the world's artifact)."""
+    items = []
+    for artifact in artifacts:
+        kind = artifact.get("artifact_type") or artifact.get("kind") or "unknown"
+        metadata = {k: v for k, v in artifact.items()
+                    if k not in ("artifact_id", "kind", "artifact_type", "path", "template",
+                                 "host_id", "metadata")}
+        metadata.update(artifact.get("metadata") or {})
+        items.append({"artifact_id": artifact.get("artifact_id") or "",
+                      "artifact_type": kind, "host_id": host_id,
+                      "metadata": metadata, "path": artifact.get("path") or "",
+                      "template": artifact.get("template") or kind})
+    return items
+
+
 def host_to_proto(details: dict[str, Any]) -> manifests_pb2.HostDetails:
+    details = {**details, "artifacts": artifact_items(details["host_id"],
+                                                      details.get("artifacts") or [])}
     return _with_edges(manifests_pb2.HostDetails(), details)
 
 
 def principal_to_proto(details: dict[str, Any]) -> manifests_pb2.PrincipalDetails:
+    credentials = credential_items(details["principal_id"], details.get("domain"),
+                                   details.get("credentials") or [])
+    details = {**details, "credentials": credentials,
+               "credential_ids": [item["cred_id"] for item in credentials]}
     return _with_edges(manifests_pb2.PrincipalDetails(), details)

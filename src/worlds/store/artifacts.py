@@ -14,6 +14,9 @@ document, so that no request has to load a whole enterprise world:
   edge_type, severity, other end]` (the entry's own id is the missing end):
   a group like Domain Users has tens of thousands of them.
 
+- `principal_index` and `principal_rows`: the principal search index and the principals'
+  basic records, in the world's stored order (see `worlds.store.principal_index`).
+
 `encode_world` runs in the generation process (it is CPU-heavy: JSON and zlib);
 the manifest's `artifact_refs` records the layout (`layout`), so readers never
 assume today's constants and old manifests stay readable if they change.
@@ -29,6 +32,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
+
+from worlds.store import principal_index
 
 FORMAT = "worlds.artifacts/v1"
 CODEC = "zlib+json"
@@ -150,6 +155,25 @@ def with_edges(details: Mapping[str, Any], edges: Iterable[Mapping[str, Any]]
     return {key: [value, inbound[key], outbound[key]] for key, value in details.items()}
 
 
+def _principal_chunks(world: Any, layout: dict[str, Any]) -> list[Chunk]:
+    """The search index and basic records of the world's principals; records `layout`."""
+    order = principal_index.ordered_principals(world.nodes, world.principals)
+    columns = principal_index.index_columns(order, world.principals)
+    chunks = []
+    size = principal_index.INDEX_PER_CHUNK
+    for index, start in enumerate(range(0, len(order), size)):
+        part = {name: values[start:start + size] for name, values in columns.items()}
+        chunks.append(Chunk(principal_index.INDEX_KIND, index, len(part["ids"]), encode(part)))
+    records = [principal_index.basic_principal(world.principals[key]) for key, _ in order]
+    chunks += run_chunks(principal_index.RECORDS_KIND, records, principal_index.RECORDS_PER_CHUNK)
+    layout[principal_index.INDEX_KIND] = {"count": len(order), "chunk_size": size,
+                                          "shape": "columns"}
+    layout[principal_index.RECORDS_KIND] = {"count": len(order),
+                                            "chunk_size": principal_index.RECORDS_PER_CHUNK,
+                                            "shape": "objects"}
+    return chunks
+
+
 def encode_world(world: Any,
                  on_part: Callable[[str, float], None] | None = None) -> EncodedWorld:
     """Cut a generated `worlds.generator.World` into chunks and describe the layout.
@@ -168,6 +192,7 @@ def encode_world(world: Any,
         "nodes": {"count": len(world.nodes), "chunk_size": NODES_PER_CHUNK, "shape": "objects"},
         "edges": {"count": len(world.edges), "chunk_size": EDGES_PER_CHUNK, "shape": "columns"},
     }
+    chunks += _principal_chunks(world, layout)
     for kind, details, done in (("hosts", world.hosts, 0.55), ("principals", world.principals, 1.0)):
         bucketed, buckets = bucket_chunks(kind, with_edges(details, world.edges), DETAILS_PER_BUCKET)
         chunks += bucketed

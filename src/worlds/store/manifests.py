@@ -14,11 +14,18 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, func, select
 
-from worlds.store import artifacts
-from worlds.store.models import Manifest, ManifestChunk, table_of
+from worlds.store import artifacts, principal_index
+from worlds.store.models import Manifest, ManifestChunk, User, table_of
 
 manifests = table_of(Manifest)
 chunks = table_of(ManifestChunk)
+users = table_of(User)
+
+# A manifest with its creator's identity (the contract's created_by_user, as on jobs).
+_WITH_CREATOR = select(manifests, users.c.email.label("user_email"),
+                       users.c.username.label("user_username"),
+                       users.c.full_name.label("user_full_name")).select_from(
+    manifests.outerjoin(users, users.c.id == manifests.c.created_by))
 
 MANIFEST_KIND = "active_directory"
 # Rows per INSERT: keeps one statement to a few MB even for enterprise chunks.
@@ -70,7 +77,7 @@ def insert_manifest(conn: Connection, new: NewManifest, parts: Sequence[artifact
 
 def get_manifest(conn: Connection, workspace_id: str, manifest_id: str) -> Row[Any] | None:
     """The manifest, or None when it does not exist in this workspace."""
-    return conn.execute(select(manifests).where(
+    return conn.execute(_WITH_CREATOR.where(
         manifests.c.id == manifest_id, manifests.c.workspace_id == workspace_id)).first()
 
 
@@ -88,7 +95,7 @@ def list_manifests(conn: Connection, flt: ManifestFilter, offset: int, limit: in
     if flt.created_by is not None:
         clauses.append(manifests.c.created_by == flt.created_by)
     rows = list(conn.execute(
-        select(manifests).where(*clauses)
+        _WITH_CREATOR.where(*clauses)
         .order_by(manifests.c.created_at.desc(), manifests.c.id.desc())
         .offset(offset).limit(limit)))
     total = conn.execute(select(func.count()).select_from(manifests).where(*clauses)).scalar_one()
@@ -113,6 +120,11 @@ def read_run(conn: Connection, manifest: Row[Any], kind: str, offset: int, limit
         items.extend(artifacts.decode_run(kind, data))
     skip = offset - span.start * size
     return items[skip:skip + limit]
+
+
+def run_count(manifest: Row[Any], kind: str) -> int:
+    """How many `nodes` or `edges` the manifest's world has."""
+    return int(manifest.artifact_refs["layout"][kind]["count"])
 
 
 def read_detail(conn: Connection, manifest: Row[Any], kind: str, key: str) -> dict[str, Any] | None:
@@ -145,3 +157,65 @@ def chunk_counts(conn: Connection, manifest_id: str) -> dict[str, int]:
         select(chunks.c.kind, func.sum(chunks.c.item_count))
         .where(chunks.c.manifest_id == manifest_id).group_by(chunks.c.kind))
     return {kind: int(total) for kind, total in rows}
+
+
+def read_all(conn: Connection, manifest: Row[Any], kind: str) -> list[Any]:
+    """Every item of the manifest's `nodes` or `edges`, in stored order (for the graph
+    index, which reads a world once per manifest and process)."""
+    found = conn.execute(
+        select(chunks.c.data).where(chunks.c.manifest_id == manifest.id, chunks.c.kind == kind)
+        .order_by(chunks.c.chunk_index)).scalars()
+    items: list[Any] = []
+    for data in found:
+        items.extend(artifacts.decode_run(kind, data))
+    return items
+
+
+@dataclass(frozen=True)
+class LoadedPrincipals:
+    """A manifest's principal index, and its basic records when they are not stored."""
+
+    index: principal_index.PrincipalIndex
+    records: list[dict[str, Any]] | None
+    """Only for manifests published before the index existed: built from the details."""
+
+
+def read_principal_index(conn: Connection, manifest: Row[Any]) -> LoadedPrincipals:
+    """The manifest's principal search index, read from the chunks stored with it; for an
+    older manifest without them, built (once) from its details and nodes instead."""
+    if principal_index.INDEX_KIND in manifest.artifact_refs["layout"]:
+        found = conn.execute(
+            select(chunks.c.data).where(chunks.c.manifest_id == manifest.id,
+                                        chunks.c.kind == principal_index.INDEX_KIND)
+            .order_by(chunks.c.chunk_index)).scalars()
+        return LoadedPrincipals(
+            principal_index.PrincipalIndex.from_columns(artifacts.decode(d) for d in found), None)
+    details: dict[str, Any] = {}
+    for data in conn.execute(select(chunks.c.data).where(
+            chunks.c.manifest_id == manifest.id, chunks.c.kind == "principals")).scalars():
+        for key, entry in artifacts.decode(data).items():
+            details[key] = entry[0]
+    order = principal_index.ordered_principals(read_all(conn, manifest, "nodes"), details)
+    columns = principal_index.index_columns(order, details)
+    return LoadedPrincipals(
+        principal_index.PrincipalIndex.from_columns([columns]),
+        [principal_index.basic_principal(details[key]) for key, _ in order])
+
+
+def read_principal_rows(conn: Connection, manifest: Row[Any],
+                        positions: Sequence[int]) -> list[dict[str, Any]]:
+    """The basic records at these stored-order positions (in the order given), reading
+    only the `principal_rows` chunks that hold them."""
+    if not positions:
+        return []
+    size = manifest.artifact_refs["layout"][principal_index.RECORDS_KIND]["chunk_size"]
+    wanted = sorted({position // size for position in positions})
+    loaded = {
+        index: artifacts.decode_run(principal_index.RECORDS_KIND, data)
+        for index, data in conn.execute(
+            select(chunks.c.chunk_index, chunks.c.data).where(
+                chunks.c.manifest_id == manifest.id,
+                chunks.c.kind == principal_index.RECORDS_KIND,
+                chunks.c.chunk_index.in_(wanted)))
+    }
+    return [loaded[position // size][position % size] for position in positions]

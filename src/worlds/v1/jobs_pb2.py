@@ -26,29 +26,29 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14worlds/v1/jobs.proto\x12\tworlds.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"x\n\x04User\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n\x05\x65mail\x18\x02 \x01(\tR\x05\x65mail\x12\x1a\n\x08username\x18\x03 \x01(\tR\x08username\x12 \n\tfull_name\x18\x04 \x01(\tH\x00R\x08\x66ullName\x88\x01\x01\x42\x0c\n\n_full_name\"\xe6\x06\n\x03Job\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\'\n\x0forganization_id\x18\x02 \x01(\tR\x0eorganizationId\x12!\n\x0cworkspace_id\x18\x03 \x01(\tR\x0bworkspaceId\x12\"\n\nproject_id\x18\x04 \x01(\tH\x00R\tprojectId\x88\x01\x01\x12&\n\x04kind\x18\x05 \x01(\x0e\x32\x12.worlds.v1.JobKindR\x04kind\x12,\n\x06status\x18\x06 \x01(\x0e\x32\x14.worlds.v1.JobStatusR\x06status\x12\x1f\n\x08progress\x18\x07 \x01(\x01H\x01R\x08progress\x88\x01\x01\x12\x41\n\rresource_type\x18\x08 \x01(\x0e\x32\x17.worlds.v1.ResourceTypeH\x02R\x0cresourceType\x88\x01\x01\x12$\n\x0bresource_id\x18\t \x01(\tH\x03R\nresourceId\x88\x01\x01\x12/\n\x06result\x18\n \x01(\x0b\x32\x17.google.protobuf.StructR\x06result\x12\x19\n\x05\x65rror\x18\x0b \x01(\tH\x04R\x05\x65rror\x88\x01\x01\x12\"\n\ncreated_by\x18\x0c \x01(\tH\x05R\tcreatedBy\x88\x01\x01\x12\x37\n\x0f\x63reated_by_user\x18\r \x01(\x0b\x32\x0f.worlds.v1.UserR\rcreatedByUser\x12\x39\n\ncreated_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tcreatedAt\x12\x39\n\nstarted_at\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tstartedAt\x12=\n\x0c\x63ompleted_at\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0b\x63ompletedAt\x12J\n\x13\x63\x61ncel_requested_at\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x11\x63\x61ncelRequestedAtB\r\n\x0b_project_idB\x0b\n\t_progressB\x10\n\x0e_resource_typeB\x0e\n\x0c_resource_idB\x08\n\x06_errorB\r\n\x0b_created_by\"t\n\x08JobEvent\x12+\n\x04type\x18\x01 \x01(\x0e\x32\x17.worlds.v1.JobEventTypeR\x04type\x12\x19\n\x08\x65vent_id\x18\x02 \x01(\tR\x07\x65ventId\x12 \n\x03job\x18\x03 \x01(\x0b\x32\x0e.worlds.v1.JobR\x03job*i\n\x07JobKind\x12\x18\n\x14JOB_KIND_UNSPECIFIED\x10\x00\x12 \n\x1cJOB_KIND_MANIFEST_GENERATION\x10\x01\x12\"\n\x1eJOB_KIND_TRAJECTORY_GENERATION\x10\x02*\xa1\x01\n\tJobStatus\x12\x1a\n\x16JOB_STATUS_UNSPECIFIED\x10\x00\x12\x15\n\x11JOB_STATUS_QUEUED\x10\x01\x12\x16\n\x12JOB_STATUS_RUNNING\x10\x02\x12\x18\n\x14JOB_STATUS_COMPLETED\x10\x03\x12\x15\n\x11JOB_STATUS_FAILED\x10\x04\x12\x18\n\x14JOB_STATUS_CANCELLED\x10\x05*\x8b\x01\n\x0cResourceType\x12\x1d\n\x19RESOURCE_TYPE_UNSPECIFIED\x10\x00\x12\x1a\n\x16RESOURCE_TYPE_MANIFEST\x10\x01\x12\x1c\n\x18RESOURCE_TYPE_TRAJECTORY\x10\x02\x12\"\n\x1eRESOURCE_TYPE_TRAJECTORY_BATCH\x10\x03*n\n\x06Preset\x12\x16\n\x12PRESET_UNSPECIFIED\x10\x00\x12\x10\n\x0cPRESET_SMALL\x10\x01\x12\x11\n\rPRESET_MEDIUM\x10\x02\x12\x10\n\x0cPRESET_LARGE\x10\x03\x12\x15\n\x11PRESET_ENTERPRISE\x10\x04*\x87\x01\n\rSecurityLevel\x12\x1e\n\x1aSECURITY_LEVEL_UNSPECIFIED\x10\x00\x12\x1b\n\x17SECURITY_LEVEL_HARDENED\x10\x01\x12\x1a\n\x16SECURITY_LEVEL_TYPICAL\x10\x02\x12\x1d\n\x19SECURITY_LEVEL_VULNERABLE\x10\x03*\x85\x01\n\x0cJobEventType\x12\x1e\n\x1aJOB_EVENT_TYPE_UNSPECIFIED\x10\x00\x12\x1b\n\x17JOB_EVENT_TYPE_SNAPSHOT\x10\x01\x12\x1a\n\x16JOB_EVENT_TYPE_CHANGED\x10\x02\x12\x1c\n\x18JOB_EVENT_TYPE_HEARTBEAT\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14worlds/v1/jobs.proto\x12\tworlds.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"x\n\x04User\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n\x05\x65mail\x18\x02 \x01(\tR\x05\x65mail\x12\x1a\n\x08username\x18\x03 \x01(\tR\x08username\x12 \n\tfull_name\x18\x04 \x01(\tH\x00R\x08\x66ullName\x88\x01\x01\x42\x0c\n\n_full_name\"\xa1\x07\n\x03Job\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\'\n\x0forganization_id\x18\x02 \x01(\tR\x0eorganizationId\x12!\n\x0cworkspace_id\x18\x03 \x01(\tR\x0bworkspaceId\x12\"\n\nproject_id\x18\x04 \x01(\tH\x00R\tprojectId\x88\x01\x01\x12&\n\x04kind\x18\x05 \x01(\x0e\x32\x12.worlds.v1.JobKindR\x04kind\x12,\n\x06status\x18\x06 \x01(\x0e\x32\x14.worlds.v1.JobStatusR\x06status\x12\x1f\n\x08progress\x18\x07 \x01(\x01H\x01R\x08progress\x88\x01\x01\x12\x41\n\rresource_type\x18\x08 \x01(\x0e\x32\x17.worlds.v1.ResourceTypeH\x02R\x0cresourceType\x88\x01\x01\x12$\n\x0bresource_id\x18\t \x01(\tH\x03R\nresourceId\x88\x01\x01\x12/\n\x06result\x18\n \x01(\x0b\x32\x17.google.protobuf.StructR\x06result\x12\x19\n\x05\x65rror\x18\x0b \x01(\tH\x04R\x05\x65rror\x88\x01\x01\x12\"\n\ncreated_by\x18\x0c \x01(\tH\x05R\tcreatedBy\x88\x01\x01\x12\x37\n\x0f\x63reated_by_user\x18\r \x01(\x0b\x32\x0f.worlds.v1.UserR\rcreatedByUser\x12\x39\n\ncreated_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tcreatedAt\x12\x39\n\nstarted_at\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tstartedAt\x12=\n\x0c\x63ompleted_at\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0b\x63ompletedAt\x12J\n\x13\x63\x61ncel_requested_at\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x11\x63\x61ncelRequestedAt\x12\x39\n\nupdated_at\x18\x12 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tupdatedAtB\r\n\x0b_project_idB\x0b\n\t_progressB\x10\n\x0e_resource_typeB\x0e\n\x0c_resource_idB\x08\n\x06_errorB\r\n\x0b_created_by\"t\n\x08JobEvent\x12+\n\x04type\x18\x01 \x01(\x0e\x32\x17.worlds.v1.JobEventTypeR\x04type\x12\x19\n\x08\x65vent_id\x18\x02 \x01(\tR\x07\x65ventId\x12 \n\x03job\x18\x03 \x01(\x0b\x32\x0e.worlds.v1.JobR\x03job*i\n\x07JobKind\x12\x18\n\x14JOB_KIND_UNSPECIFIED\x10\x00\x12 \n\x1cJOB_KIND_MANIFEST_GENERATION\x10\x01\x12\"\n\x1eJOB_KIND_TRAJECTORY_GENERATION\x10\x02*\xa1\x01\n\tJobStatus\x12\x1a\n\x16JOB_STATUS_UNSPECIFIED\x10\x00\x12\x15\n\x11JOB_STATUS_QUEUED\x10\x01\x12\x16\n\x12JOB_STATUS_RUNNING\x10\x02\x12\x18\n\x14JOB_STATUS_COMPLETED\x10\x03\x12\x15\n\x11JOB_STATUS_FAILED\x10\x04\x12\x18\n\x14JOB_STATUS_CANCELLED\x10\x05*\x8b\x01\n\x0cResourceType\x12\x1d\n\x19RESOURCE_TYPE_UNSPECIFIED\x10\x00\x12\x1a\n\x16RESOURCE_TYPE_MANIFEST\x10\x01\x12\x1c\n\x18RESOURCE_TYPE_TRAJECTORY\x10\x02\x12\"\n\x1eRESOURCE_TYPE_TRAJECTORY_BATCH\x10\x03*n\n\x06Preset\x12\x16\n\x12PRESET_UNSPECIFIED\x10\x00\x12\x10\n\x0cPRESET_SMALL\x10\x01\x12\x11\n\rPRESET_MEDIUM\x10\x02\x12\x10\n\x0cPRESET_LARGE\x10\x03\x12\x15\n\x11PRESET_ENTERPRISE\x10\x04*\x87\x01\n\rSecurityLevel\x12\x1e\n\x1aSECURITY_LEVEL_UNSPECIFIED\x10\x00\x12\x1b\n\x17SECURITY_LEVEL_HARDENED\x10\x01\x12\x1a\n\x16SECURITY_LEVEL_TYPICAL\x10\x02\x12\x1d\n\x19SECURITY_LEVEL_VULNERABLE\x10\x03*\x85\x01\n\x0cJobEventType\x12\x1e\n\x1aJOB_EVENT_TYPE_UNSPECIFIED\x10\x00\x12\x1b\n\x17JOB_EVENT_TYPE_SNAPSHOT\x10\x01\x12\x1a\n\x16JOB_EVENT_TYPE_CHANGED\x10\x02\x12\x1c\n\x18JOB_EVENT_TYPE_HEARTBEAT\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'worlds.v1.jobs_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_JOBKIND']._serialized_start=1211
-  _globals['_JOBKIND']._serialized_end=1316
-  _globals['_JOBSTATUS']._serialized_start=1319
-  _globals['_JOBSTATUS']._serialized_end=1480
-  _globals['_RESOURCETYPE']._serialized_start=1483
-  _globals['_RESOURCETYPE']._serialized_end=1622
-  _globals['_PRESET']._serialized_start=1624
-  _globals['_PRESET']._serialized_end=1734
-  _globals['_SECURITYLEVEL']._serialized_start=1737
-  _globals['_SECURITYLEVEL']._serialized_end=1872
-  _globals['_JOBEVENTTYPE']._serialized_start=1875
-  _globals['_JOBEVENTTYPE']._serialized_end=2008
+  _globals['_JOBKIND']._serialized_start=1270
+  _globals['_JOBKIND']._serialized_end=1375
+  _globals['_JOBSTATUS']._serialized_start=1378
+  _globals['_JOBSTATUS']._serialized_end=1539
+  _globals['_RESOURCETYPE']._serialized_start=1542
+  _globals['_RESOURCETYPE']._serialized_end=1681
+  _globals['_PRESET']._serialized_start=1683
+  _globals['_PRESET']._serialized_end=1793
+  _globals['_SECURITYLEVEL']._serialized_start=1796
+  _globals['_SECURITYLEVEL']._serialized_end=1931
+  _globals['_JOBEVENTTYPE']._serialized_start=1934
+  _globals['_JOBEVENTTYPE']._serialized_end=2067
   _globals['_USER']._serialized_start=98
   _globals['_USER']._serialized_end=218
   _globals['_JOB']._serialized_start=221
-  _globals['_JOB']._serialized_end=1091
-  _globals['_JOBEVENT']._serialized_start=1093
-  _globals['_JOBEVENT']._serialized_end=1209
+  _globals['_JOB']._serialized_end=1150
+  _globals['_JOBEVENT']._serialized_start=1152
+  _globals['_JOBEVENT']._serialized_end=1268
 # @@protoc_insertion_point(module_scope)

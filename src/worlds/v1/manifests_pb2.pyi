@@ -75,7 +75,7 @@ class Roastable(_message.Message):
     def __init__(self, kerberoastable: _Optional[int] = ..., asrep_roastable: _Optional[int] = ..., crackable: _Optional[int] = ...) -> None: ...
 
 class Manifest(_message.Message):
-    __slots__ = ("id", "organization_id", "workspace_id", "created_by", "project_id", "source_job_id", "name", "manifest_kind", "preset", "seed", "stats", "artifact_refs", "created_at")
+    __slots__ = ("id", "organization_id", "workspace_id", "created_by", "project_id", "source_job_id", "name", "manifest_kind", "preset", "seed", "stats", "artifact_refs", "created_at", "created_by_user", "updated_at")
     ID_FIELD_NUMBER: _ClassVar[int]
     ORGANIZATION_ID_FIELD_NUMBER: _ClassVar[int]
     WORKSPACE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -89,6 +89,8 @@ class Manifest(_message.Message):
     STATS_FIELD_NUMBER: _ClassVar[int]
     ARTIFACT_REFS_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    CREATED_BY_USER_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     id: str
     organization_id: str
     workspace_id: str
@@ -102,7 +104,9 @@ class Manifest(_message.Message):
     stats: ManifestStats
     artifact_refs: _struct_pb2.Struct
     created_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., organization_id: _Optional[str] = ..., workspace_id: _Optional[str] = ..., created_by: _Optional[str] = ..., project_id: _Optional[str] = ..., source_job_id: _Optional[str] = ..., name: _Optional[str] = ..., manifest_kind: _Optional[_Union[ManifestKind, str]] = ..., preset: _Optional[_Union[_jobs_pb2.Preset, str]] = ..., seed: _Optional[int] = ..., stats: _Optional[_Union[ManifestStats, _Mapping]] = ..., artifact_refs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    created_by_user: _jobs_pb2.User
+    updated_at: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., organization_id: _Optional[str] = ..., workspace_id: _Optional[str] = ..., created_by: _Optional[str] = ..., project_id: _Optional[str] = ..., source_job_id: _Optional[str] = ..., name: _Optional[str] = ..., manifest_kind: _Optional[_Union[ManifestKind, str]] = ..., preset: _Optional[_Union[_jobs_pb2.Preset, str]] = ..., seed: _Optional[int] = ..., stats: _Optional[_Union[ManifestStats, _Mapping]] = ..., artifact_refs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_by_user: _Optional[_Union[_jobs_pb2.User, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GraphNodeData(_message.Message):
     __slots__ = ("id", "label", "node_type", "properties")
@@ -179,7 +183,7 @@ class HostService(_message.Message):
     def __init__(self, service_id: _Optional[str] = ..., name: _Optional[str] = ..., port: _Optional[int] = ..., proto: _Optional[str] = ..., product: _Optional[str] = ..., version: _Optional[str] = ..., state: _Optional[str] = ..., auth: _Optional[str] = ..., banner_ref: _Optional[str] = ...) -> None: ...
 
 class HostDetails(_message.Message):
-    __slots__ = ("host_id", "hostname", "fqdn", "domain", "ip", "os_family", "os_version", "role", "subnet", "site", "exposure_profile", "services", "artifacts", "inbound_edges", "outbound_edges")
+    __slots__ = ("host_id", "hostname", "fqdn", "domain", "ip", "os_family", "os_version", "role", "subnet", "site", "exposure_profile", "services", "artifacts", "inbound_edges", "outbound_edges", "tags")
     HOST_ID_FIELD_NUMBER: _ClassVar[int]
     HOSTNAME_FIELD_NUMBER: _ClassVar[int]
     FQDN_FIELD_NUMBER: _ClassVar[int]
@@ -195,6 +199,7 @@ class HostDetails(_message.Message):
     ARTIFACTS_FIELD_NUMBER: _ClassVar[int]
     INBOUND_EDGES_FIELD_NUMBER: _ClassVar[int]
     OUTBOUND_EDGES_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
     host_id: str
     hostname: str
     fqdn: str
@@ -210,10 +215,11 @@ class HostDetails(_message.Message):
     artifacts: _containers.RepeatedCompositeFieldContainer[_struct_pb2.Struct]
     inbound_edges: _containers.RepeatedCompositeFieldContainer[EdgeRef]
     outbound_edges: _containers.RepeatedCompositeFieldContainer[EdgeRef]
-    def __init__(self, host_id: _Optional[str] = ..., hostname: _Optional[str] = ..., fqdn: _Optional[str] = ..., domain: _Optional[str] = ..., ip: _Optional[str] = ..., os_family: _Optional[str] = ..., os_version: _Optional[str] = ..., role: _Optional[str] = ..., subnet: _Optional[str] = ..., site: _Optional[str] = ..., exposure_profile: _Optional[str] = ..., services: _Optional[_Iterable[_Union[HostService, _Mapping]]] = ..., artifacts: _Optional[_Iterable[_Union[_struct_pb2.Struct, _Mapping]]] = ..., inbound_edges: _Optional[_Iterable[_Union[EdgeRef, _Mapping]]] = ..., outbound_edges: _Optional[_Iterable[_Union[EdgeRef, _Mapping]]] = ...) -> None: ...
+    tags: _struct_pb2.Struct
+    def __init__(self, host_id: _Optional[str] = ..., hostname: _Optional[str] = ..., fqdn: _Optional[str] = ..., domain: _Optional[str] = ..., ip: _Optional[str] = ..., os_family: _Optional[str] = ..., os_version: _Optional[str] = ..., role: _Optional[str] = ..., subnet: _Optional[str] = ..., site: _Optional[str] = ..., exposure_profile: _Optional[str] = ..., services: _Optional[_Iterable[_Union[HostService, _Mapping]]] = ..., artifacts: _Optional[_Iterable[_Union[_struct_pb2.Struct, _Mapping]]] = ..., inbound_edges: _Optional[_Iterable[_Union[EdgeRef, _Mapping]]] = ..., outbound_edges: _Optional[_Iterable[_Union[EdgeRef, _Mapping]]] = ..., tags: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
 
 class PrincipalDetails(_message.Message):
-    __slots__ = ("principal_id", "principal_type", "sam", "enabled", "upn", "dn", "sid", "domain", "email", "department", "title", "membership_ids", "credentials", "inbound_edges", "outbound_edges")
+    __slots__ = ("principal_id", "principal_type", "sam", "enabled", "upn", "dn", "sid", "domain", "email", "department", "title", "membership_ids", "credentials", "inbound_edges", "outbound_edges", "tags", "credential_ids")
     PRINCIPAL_ID_FIELD_NUMBER: _ClassVar[int]
     PRINCIPAL_TYPE_FIELD_NUMBER: _ClassVar[int]
     SAM_FIELD_NUMBER: _ClassVar[int]
@@ -229,6 +235,8 @@ class PrincipalDetails(_message.Message):
     CREDENTIALS_FIELD_NUMBER: _ClassVar[int]
     INBOUND_EDGES_FIELD_NUMBER: _ClassVar[int]
     OUTBOUND_EDGES_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    CREDENTIAL_IDS_FIELD_NUMBER: _ClassVar[int]
     principal_id: str
     principal_type: str
     sam: str
@@ -244,4 +252,6 @@ class PrincipalDetails(_message.Message):
     credentials: _containers.RepeatedCompositeFieldContainer[_struct_pb2.Struct]
     inbound_edges: _containers.RepeatedCompositeFieldContainer[EdgeRef]
     outbound_edges: _containers.RepeatedCompositeFieldContainer[EdgeRef]
-    def __init__(self, principal_id: _Optional[str] = ..., principal_type: _Optional[str] = ..., sam: _Optional[str] = ..., enabled: _Optional[bool] = ..., upn: _Optional[str] = ..., dn: _Optional[str] = ..., sid: _Optional[str] = ..., domain: _Optional[str] = ..., email: _Optional[str] = ..., department: _Optional[str] = ..., title: _Optional[str] = ..., membership_ids: _Optional[_Iterable[str]] = ..., credentials: _Optional[_Iterable[_Union[_struct_pb2.Struct, _Mapping]]] = ..., inbound_edges: _Optional[_Iterable[_Union[EdgeRef, _Mapping]]] = ..., outbound_edges: _Optional[_Iterable[_Union[EdgeRef, _Mapping]]] = ...) -> None: ...
+    tags: _struct_pb2.Struct
+    credential_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, principal_id: _Optional[str] = ..., principal_type: _Optional[str] = ..., sam: _Optional[str] = ..., enabled: _Optional[bool] = ..., upn: _Optional[str] = ..., dn: _Optional[str] = ..., sid: _Optional[str] = ..., domain: _Optional[str] = ..., email: _Optional[str] = ..., department: _Optional[str] = ..., title: _Optional[str] = ..., membership_ids: _Optional[_Iterable[str]] = ..., credentials: _Optional[_Iterable[_Union[_struct_pb2.Struct, _Mapping]]] = ..., inbound_edges: _Optional[_Iterable[_Union[EdgeRef, _Mapping]]] = ..., outbound_edges: _Optional[_Iterable[_Union[EdgeRef, _Mapping]]] = ..., tags: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., credential_ids: _Optional[_Iterable[str]] = ...) -> None: ...

@@ -1,4 +1,5 @@
 from google.api import annotations_pb2 as _annotations_pb2
+from worlds.v1 import inspection_pb2 as _inspection_pb2
 from worlds.v1 import jobs_pb2 as _jobs_pb2
 from worlds.v1 import manifests_pb2 as _manifests_pb2
 from worlds.v1 import options_pb2 as _options_pb2
@@ -168,10 +169,14 @@ class ListGraphNodesRequest(_message.Message):
     def __init__(self, org: _Optional[str] = ..., workspace: _Optional[str] = ..., manifest_id: _Optional[str] = ..., limit: _Optional[int] = ..., offset: _Optional[int] = ...) -> None: ...
 
 class ListGraphNodesResponse(_message.Message):
-    __slots__ = ("nodes",)
+    __slots__ = ("nodes", "count", "total")
     NODES_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
     nodes: _containers.RepeatedCompositeFieldContainer[_manifests_pb2.GraphNode]
-    def __init__(self, nodes: _Optional[_Iterable[_Union[_manifests_pb2.GraphNode, _Mapping]]] = ...) -> None: ...
+    count: int
+    total: int
+    def __init__(self, nodes: _Optional[_Iterable[_Union[_manifests_pb2.GraphNode, _Mapping]]] = ..., count: _Optional[int] = ..., total: _Optional[int] = ...) -> None: ...
 
 class ListGraphEdgesRequest(_message.Message):
     __slots__ = ("org", "workspace", "manifest_id", "limit", "offset")
@@ -188,10 +193,14 @@ class ListGraphEdgesRequest(_message.Message):
     def __init__(self, org: _Optional[str] = ..., workspace: _Optional[str] = ..., manifest_id: _Optional[str] = ..., limit: _Optional[int] = ..., offset: _Optional[int] = ...) -> None: ...
 
 class ListGraphEdgesResponse(_message.Message):
-    __slots__ = ("edges",)
+    __slots__ = ("edges", "count", "total")
     EDGES_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
     edges: _containers.RepeatedCompositeFieldContainer[_manifests_pb2.GraphEdge]
-    def __init__(self, edges: _Optional[_Iterable[_Union[_manifests_pb2.GraphEdge, _Mapping]]] = ...) -> None: ...
+    count: int
+    total: int
+    def __init__(self, edges: _Optional[_Iterable[_Union[_manifests_pb2.GraphEdge, _Mapping]]] = ..., count: _Optional[int] = ..., total: _Optional[int] = ...) -> None: ...
 
 class GetHostDetailsRequest(_message.Message):
     __slots__ = ("org", "workspace", "manifest_id", "host_id")

@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from worlds.v1 import inspection_pb2 as worlds_dot_v1_dot_inspection__pb2
 from worlds.v1 import trajectories_pb2 as worlds_dot_v1_dot_trajectories__pb2
 from worlds.v1 import worlds_service_pb2 as worlds_dot_v1_dot_worlds__service__pb2
 
@@ -125,6 +126,31 @@ class WorldsServiceStub:
                 '/worlds.v1.WorldsService/GetTrajectoryReplay',
                 request_serializer=worlds_dot_v1_dot_trajectories__pb2.GetTrajectoryReplayRequest.SerializeToString,
                 response_deserializer=worlds_dot_v1_dot_trajectories__pb2.GetTrajectoryReplayResponse.FromString,
+                _registered_method=True)
+        self.GetPrincipal = channel.unary_unary(
+                '/worlds.v1.WorldsService/GetPrincipal',
+                request_serializer=worlds_dot_v1_dot_inspection__pb2.GetPrincipalRequest.SerializeToString,
+                response_deserializer=worlds_dot_v1_dot_inspection__pb2.GetPrincipalResponse.FromString,
+                _registered_method=True)
+        self.GetHost = channel.unary_unary(
+                '/worlds.v1.WorldsService/GetHost',
+                request_serializer=worlds_dot_v1_dot_inspection__pb2.GetHostRequest.SerializeToString,
+                response_deserializer=worlds_dot_v1_dot_inspection__pb2.GetHostResponse.FromString,
+                _registered_method=True)
+        self.SearchPrincipals = channel.unary_unary(
+                '/worlds.v1.WorldsService/SearchPrincipals',
+                request_serializer=worlds_dot_v1_dot_inspection__pb2.SearchPrincipalsRequest.SerializeToString,
+                response_deserializer=worlds_dot_v1_dot_inspection__pb2.SearchPrincipalsResponse.FromString,
+                _registered_method=True)
+        self.GetSubgraph = channel.unary_unary(
+                '/worlds.v1.WorldsService/GetSubgraph',
+                request_serializer=worlds_dot_v1_dot_inspection__pb2.GetSubgraphRequest.SerializeToString,
+                response_deserializer=worlds_dot_v1_dot_inspection__pb2.GetSubgraphResponse.FromString,
+                _registered_method=True)
+        self.GetGraphOverview = channel.unary_unary(
+                '/worlds.v1.WorldsService/GetGraphOverview',
+                request_serializer=worlds_dot_v1_dot_inspection__pb2.GetGraphOverviewRequest.SerializeToString,
+                response_deserializer=worlds_dot_v1_dot_inspection__pb2.GetGraphOverviewResponse.FromString,
                 _registered_method=True)
 
 
@@ -264,6 +290,60 @@ class WorldsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetPrincipal(self, request, context):
+        """Returns one principal of a manifest's world, without its edges and credentials.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetHost(self, request, context):
+        """Returns one host of a manifest's world, without its services, artifacts and edges.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SearchPrincipals(self, request, context):
+        """Searches a manifest's principals by text and type, in the world's stored order. The
+        search reads an index built when the manifest was published, never the whole world.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSubgraph(self, request, context):
+        """Returns the neighbourhood of one node: every node within `depth` hops of `center`
+        (edges followed in either direction) and every edge between them, nearest first. At
+        most 5,000 nodes and 20,000 edges are returned; `truncated` says when more were in
+        reach. An unknown `center` is NOT_FOUND.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetGraphOverview(self, request, context):
+        """Returns a bounded, aggregated picture of a manifest's whole world, for display.
+
+        Grouping ("semantic"): each domain node and each tier-0 group (a group with
+        `admin_count`, e.g. Domain Admins) is kept as itself, under its own id; every other
+        node joins the aggregate of its domain and kind: users, groups, OUs, GPOs, and
+        computers split by role into domain controllers, servers and workstations (ids such
+        as `agg:corp.local:servers`, labels such as "corp.local servers (310)"). An aggregate's
+        properties carry `count` (its members), `domain`, `kind` and `aggregate: true`. Edges
+        become one aggregate edge per (source aggregate, target aggregate, edge type),
+        carrying `count` (the edges it stands for) and the highest severity among them.
+
+        Bounds: nodes are ranked domains first, then tier-0 groups, then aggregates by member
+        count (ties by id); past `max_nodes`, the lowest-ranked ones are merged into one
+        `agg:other` node. Edges are ranked by count, then severity (ties by id), and only the
+        first `max_edges` are kept. The result is computed once per manifest and cached, as a
+        manifest never changes.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_WorldsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -351,6 +431,31 @@ def add_WorldsServiceServicer_to_server(servicer, server):
                     servicer.GetTrajectoryReplay,
                     request_deserializer=worlds_dot_v1_dot_trajectories__pb2.GetTrajectoryReplayRequest.FromString,
                     response_serializer=worlds_dot_v1_dot_trajectories__pb2.GetTrajectoryReplayResponse.SerializeToString,
+            ),
+            'GetPrincipal': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPrincipal,
+                    request_deserializer=worlds_dot_v1_dot_inspection__pb2.GetPrincipalRequest.FromString,
+                    response_serializer=worlds_dot_v1_dot_inspection__pb2.GetPrincipalResponse.SerializeToString,
+            ),
+            'GetHost': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetHost,
+                    request_deserializer=worlds_dot_v1_dot_inspection__pb2.GetHostRequest.FromString,
+                    response_serializer=worlds_dot_v1_dot_inspection__pb2.GetHostResponse.SerializeToString,
+            ),
+            'SearchPrincipals': grpc.unary_unary_rpc_method_handler(
+                    servicer.SearchPrincipals,
+                    request_deserializer=worlds_dot_v1_dot_inspection__pb2.SearchPrincipalsRequest.FromString,
+                    response_serializer=worlds_dot_v1_dot_inspection__pb2.SearchPrincipalsResponse.SerializeToString,
+            ),
+            'GetSubgraph': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSubgraph,
+                    request_deserializer=worlds_dot_v1_dot_inspection__pb2.GetSubgraphRequest.FromString,
+                    response_serializer=worlds_dot_v1_dot_inspection__pb2.GetSubgraphResponse.SerializeToString,
+            ),
+            'GetGraphOverview': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetGraphOverview,
+                    request_deserializer=worlds_dot_v1_dot_inspection__pb2.GetGraphOverviewRequest.FromString,
+                    response_serializer=worlds_dot_v1_dot_inspection__pb2.GetGraphOverviewResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -818,6 +923,141 @@ class WorldsService:
             '/worlds.v1.WorldsService/GetTrajectoryReplay',
             worlds_dot_v1_dot_trajectories__pb2.GetTrajectoryReplayRequest.SerializeToString,
             worlds_dot_v1_dot_trajectories__pb2.GetTrajectoryReplayResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPrincipal(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/worlds.v1.WorldsService/GetPrincipal',
+            worlds_dot_v1_dot_inspection__pb2.GetPrincipalRequest.SerializeToString,
+            worlds_dot_v1_dot_inspection__pb2.GetPrincipalResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetHost(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/worlds.v1.WorldsService/GetHost',
+            worlds_dot_v1_dot_inspection__pb2.GetHostRequest.SerializeToString,
+            worlds_dot_v1_dot_inspection__pb2.GetHostResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SearchPrincipals(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/worlds.v1.WorldsService/SearchPrincipals',
+            worlds_dot_v1_dot_inspection__pb2.SearchPrincipalsRequest.SerializeToString,
+            worlds_dot_v1_dot_inspection__pb2.SearchPrincipalsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSubgraph(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/worlds.v1.WorldsService/GetSubgraph',
+            worlds_dot_v1_dot_inspection__pb2.GetSubgraphRequest.SerializeToString,
+            worlds_dot_v1_dot_inspection__pb2.GetSubgraphResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetGraphOverview(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/worlds.v1.WorldsService/GetGraphOverview',
+            worlds_dot_v1_dot_inspection__pb2.GetGraphOverviewRequest.SerializeToString,
+            worlds_dot_v1_dot_inspection__pb2.GetGraphOverviewResponse.FromString,
             options,
             channel_credentials,
             insecure,

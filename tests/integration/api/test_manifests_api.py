@@ -180,7 +180,8 @@ def test_rest_routes_speak_the_contract(service: RunningService, tenant: Tenant,
         nodes = http.get(f"{base}/manifests/{mid}/graph/nodes", params={"limit": 2}).json()
         assert [n["data"]["id"] for n in nodes["nodes"]] == [n["id"] for n in world.nodes[:2]]
         edges = http.get(f"{base}/manifests/{mid}/graph/edges", params={"offset": 1, "limit": 1})
-        assert edges.json() == {"edges": [{"data": world.edges[1]}]}
+        assert edges.json() == {"edges": [{"data": world.edges[1]}], "count": 1,
+                                "total": len(world.edges)}
         host = http.get(f"{base}/manifests/{mid}/hosts/{manifest['host']}/details").json()
         assert host["host_id"] == manifest["host"] and "inbound_edges" in host
 

@@ -14,7 +14,7 @@ from tests.support.tenants import Tenant
 JOB_FIELDS = {
     "id", "organization_id", "workspace_id", "project_id", "kind", "status", "progress",
     "resource_type", "resource_id", "result", "error", "created_by", "created_by_user",
-    "created_at", "started_at", "completed_at", "cancel_requested_at",
+    "created_at", "started_at", "completed_at", "cancel_requested_at", "updated_at",
 }
 RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 
@@ -89,7 +89,7 @@ def test_bounds_are_inclusive(rest: RestClient, tenant: Tenant, fields: dict) ->
 def test_broken_bounds_are_422_naming_the_field(rest: RestClient, tenant: Tenant, body: dict,
                                                 loc: tuple, kind: str) -> None:
     envelope = assert_envelope(create(rest, tenant, body), 422, "validation_error")
-    assert envelope["detail"] == "Request validation failed"
+    assert envelope["detail"] == f"{loc[1]}: {envelope['errors'][0]['msg']}"
     assert field_errors(envelope) == {loc: kind}
     assert all(error["msg"] for error in envelope["errors"])
     listing = rest.request("GET", base(tenant) + "/jobs", tenant.owner.key).json()

@@ -45,3 +45,15 @@ def test_control_characters_are_refused_in_every_string_field() -> None:
     assert found == {"org": "control_characters", "workspace": "control_characters",
                      "name": "control_characters", "domains[0]": "control_characters"}
     assert violations(pb.CreateManifestJobRequest(org="acme", name="tab\there\r\n")) == []
+
+
+def test_the_nil_uuid_is_not_a_valid_id() -> None:
+    from worlds.api import validation
+    from worlds.v1 import worlds_service_pb2 as pb
+
+    nil = "00000000-0000-0000-0000-000000000000"
+    found = validation.violations(pb.GetJobRequest(org="o", workspace="w", job_id=nil))
+    assert [(v.field, v.message, v.type) for v in found] == [
+        ("job_id", "is not a valid id (the nil UUID)", "uuid_parsing")]
+    found = validation.violations(pb.CreateManifestJobRequest(project_id=nil.upper()))
+    assert [v.message for v in found] == ["is not a valid id (the nil UUID)"]
