@@ -43,11 +43,11 @@ users = table_of(User)
 SNAPSHOT_COLUMNS = (
     "id", "organization_id", "workspace_id", "project_id", "kind", "status", "progress",
     "resource_type", "resource_id", "result", "error", "created_by", "created_at",
-    "started_at", "completed_at", "cancel_requested_at", "version",
+    "started_at", "completed_at", "cancel_requested_at", "updated_at", "version",
 )
 # The status before the change, beside the snapshot's columns (absent in older events).
 PREVIOUS_STATUS = "previous_status"
-_TIMESTAMPS = ("created_at", "started_at", "completed_at", "cancel_requested_at")
+_TIMESTAMPS = ("created_at", "started_at", "completed_at", "cancel_requested_at", "updated_at")
 
 @dataclass(frozen=True, eq=False)
 class Event:
