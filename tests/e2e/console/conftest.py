@@ -29,7 +29,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     setattr(item, f"report_{report.when}", report)
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an asyncio loop running in this
+# thread while it is open, and every later test that calls asyncio.run would fail.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     if not chromium_available():
         pytest.fail("the console's browser tests need /usr/bin/chromium: run scripts/test, which installs it")
