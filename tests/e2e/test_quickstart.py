@@ -61,5 +61,7 @@ def test_the_quickstart_runs_as_written(tmp_path: Path) -> None:
     assert "Traceback" not in err
     assert "preset:      small" in out and "seed:        42" in out
     nodes = out[out.index("ID  "):].splitlines()
-    assert nodes[0].split() == ["ID", "TYPE", "LABEL"] and len(nodes) == 11
+    # The header, the ten nodes, and the paging footer.
+    assert nodes[0].split() == ["ID", "TYPE", "LABEL"] and len(nodes) == 12
+    assert nodes[-1].startswith("10 of ") and "next page: --offset 10" in nodes[-1]
     assert "completed 100%" not in out, "progress goes to stderr"
