@@ -73,7 +73,9 @@ class WorldViews:
 
 def _prepare(parts: list[Any], seed: int) -> tuple[sampler.WorldIndex, int]:
     world = decode_world(parts, seed)
-    return sampler.prepare(world), len(world["nodes"]) + len(world["edges"])
+    # freeze_gc=False: this is the long-lived API process (a frozen collector would keep
+    # whatever is garbage now for ever).
+    return sampler.prepare(world, freeze_gc=False), len(world["nodes"]) + len(world["edges"])
 
 
 def _resolve(index: sampler.WorldIndex, goal: str) -> dict[str, Any] | sampler.GoalError:

@@ -336,6 +336,9 @@ def test_watches_are_scoped_and_validated_like_reads(
 
 
 @pytest.mark.slow
+# A stress test: 1,040 streams through one process. It takes about 50 s alone on the 2-CPU
+# machine and more than the suite's default 120 s limit when the machine is busy.
+@pytest.mark.timeout(360)
 def test_a_thousand_watchers_come_and_go_without_leaks(
         service: RunningService, grpc_client: GrpcClient, tenant: Tenant) -> None:
     hub = service.app.hub

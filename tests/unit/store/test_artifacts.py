@@ -84,5 +84,9 @@ def test_encoded_world_describes_its_layout_and_digest(world) -> None:  # type: 
     per_kind: dict[str, int] = {}
     for chunk in encoded.chunks:
         per_kind[chunk.kind] = per_kind.get(chunk.kind, 0) + chunk.item_count
+    # Beside the world's parts: the principal search index and the basic principal records,
+    # one entry per principal each.
     assert per_kind == {"nodes": len(world.nodes), "edges": len(world.edges),
-                        "hosts": len(world.hosts), "principals": len(world.principals)}
+                        "hosts": len(world.hosts), "principals": len(world.principals),
+                        "principal_index": len(world.principals),
+                        "principal_rows": len(world.principals)}
