@@ -38,15 +38,17 @@ def test_sample_trajectories_then_step_through_a_replay_with_the_keyboard(
     steps = replay["steps"]
     assert page.locator("#steps li").count() == len(steps) > 1
     assert page.locator("#steps li.failed").count() == sum(1 for s in steps if s["failed"])
-    assert page.locator("#step-detail").get_attribute("data-index") == "0"
+    # The page selects the first step once its path graph is drawn (an async import): wait
+    # for that state rather than read the attribute before it exists.
+    page.wait_for_selector("#step-detail[data-index='0']")
     assert page.locator("#step-command").inner_text() == steps[0]["command"]
 
     page.keyboard.press("ArrowRight")
-    assert page.locator("#step-detail").get_attribute("data-index") == "1"
+    page.wait_for_selector("#step-detail[data-index='1']")
     assert page.locator("#step-command").inner_text() == steps[1]["command"]
     assert page.locator("#step-title").inner_text().startswith("2. ")
     page.keyboard.press("ArrowLeft")
-    assert page.locator("#step-detail").get_attribute("data-index") == "0"
+    page.wait_for_selector("#step-detail[data-index='0']")
     page.keyboard.press("ArrowLeft")  # stays on the first step
     assert page.locator("#step-detail").get_attribute("data-index") == "0"
 
