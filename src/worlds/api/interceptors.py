@@ -34,13 +34,8 @@ def _code_name(context: Any) -> str:
     return str(code)
 
 
-class MetricsInterceptor(grpc.aio.ServerInterceptor):
-    def __init__(self, metrics: Metrics) -> None:
-        self._metrics = metrics
-
-    def _record(self, method: str, code: str, started: float) -> None:
-        self._metrics.rpc_requests.labels(method, code).inc()
-        self._metrics.rpc_duration.labels(method).observe(time.perf_counter() - started)
+class _WrappingInterceptor(grpc.aio.ServerInterceptor):
+    """Wraps each unary and server-streaming handler with `_unary` / `_stream`."""
 
     async def intercept_service(
         self,
@@ -63,6 +58,22 @@ class MetricsInterceptor(grpc.aio.ServerInterceptor):
                 request_deserializer=handler.request_deserializer,
                 response_serializer=handler.response_serializer)
         return handler  # client and bidi streams: none in this service
+
+    def _unary(self, method: str, behavior: Callable[..., Any]) -> Callable[..., Any]:
+        raise NotImplementedError
+
+    def _stream(self, method: str, behavior: Callable[..., Any]) -> Callable[..., Any]:
+        raise NotImplementedError
+
+
+class MetricsInterceptor(_WrappingInterceptor):
+    def __init__(self, metrics: Metrics) -> None:
+        self._metrics = metrics
+
+    def _record(self, method: str, code: str, started: float) -> None:
+        self._metrics.rpc_requests.labels(method, code).inc()
+        self._metrics.rpc_duration.labels(method).observe(time.perf_counter() - started)
+
 
     def _unary(self, method: str, behavior: Callable[..., Any]) -> Callable[..., Any]:
         async def counted(request: Any, context: Any) -> Any:
@@ -112,31 +123,10 @@ def _request_id(context: Any) -> str:
     return logs.new_request_id()
 
 
-class RequestLogInterceptor(grpc.aio.ServerInterceptor):
+class RequestLogInterceptor(_WrappingInterceptor):
     """Opens the call's request context (its id, returned to the client) and logs one line
     when the call ends."""
 
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails],
-                               Awaitable[grpc.RpcMethodHandler[Any, Any] | None]],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler[Any, Any] | None:
-        handler = await continuation(handler_call_details)
-        if handler is None:
-            return handler
-        method = handler_call_details.method.rpartition("/")[2] or handler_call_details.method
-        if handler.unary_unary is not None:
-            return grpc.unary_unary_rpc_method_handler(
-                self._unary(method, handler.unary_unary),
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer)
-        if handler.unary_stream is not None:
-            return grpc.unary_stream_rpc_method_handler(
-                self._stream(method, handler.unary_stream),
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer)
-        return handler
 
     @staticmethod
     def _unary(method: str, behavior: Callable[..., Any]) -> Callable[..., Any]:
