@@ -32,6 +32,8 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from worlds.core.errors import Unavailable
+
 T = TypeVar("T")
 
 _WRITE_OPTION = "worlds_write"
@@ -114,6 +116,7 @@ class Database:
         self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
         self._executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="worlds-db")
         self._job_listeners: list[Callable[[], None]] = []
+        self._closed = False
 
     @property
     def dialect_name(self) -> str:
@@ -157,20 +160,27 @@ class Database:
             changed = bool(conn.info.pop(_CHANGED_FLAG, False))
         return result, changed
 
+    async def _on_pool(self, call: Callable[[], T]) -> T:
+        # A call that comes after close() (work still in flight when a stopping server's
+        # grace period ran out) is refused as the server's state, never an internal error:
+        # the client retries elsewhere, and nothing was written.
+        if self._closed:
+            raise closed_error()
+        try:
+            future = asyncio.get_running_loop().run_in_executor(self._executor, call)
+        except RuntimeError:  # the pool shut down between the check and the submit
+            raise closed_error() from None
+        return await future
+
     async def read(self, fn: Callable[..., T], *args: Any) -> T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, functools.partial(self.run_read, fn, *args))
+        return await self._on_pool(functools.partial(self.run_read, fn, *args))
 
     async def read_snapshot(self, fn: Callable[..., T], *args: Any) -> T:
         """`run_read_snapshot` on the pool: a multi-statement read that must be consistent."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._executor, functools.partial(self.run_read_snapshot, fn, *args))
+        return await self._on_pool(functools.partial(self.run_read_snapshot, fn, *args))
 
     async def write(self, fn: Callable[..., T], *args: Any) -> T:
-        loop = asyncio.get_running_loop()
-        result, changed = await loop.run_in_executor(
-            self._executor, functools.partial(self._run_write, fn, *args))
+        result, changed = await self._on_pool(functools.partial(self._run_write, fn, *args))
         if changed:
             for listener in self._job_listeners:
                 listener()
@@ -182,5 +192,12 @@ class Database:
         self._job_listeners.append(listener)
 
     def close(self) -> None:
+        """Refuse new calls (`closed_error`), let the running ones finish, release the pool."""
+        self._closed = True
         self._executor.shutdown(wait=True)
         self.engine.dispose()
+
+
+def closed_error() -> Unavailable:
+    return Unavailable("The server is shutting down; retry the request (on any server).",
+                       reason="SHUTTING_DOWN")

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, func, select
 
 from tests.support.jobs import counts_match_jobs
 from tests.support.tenants import create_tenant
-from worlds.core.errors import NotFound
+from worlds.core.errors import NotFound, Unavailable
 from worlds.core.jobstate import Kind, ResourceType
 from worlds.store import events, tenancy
 from worlds.store import jobs as job_store
@@ -139,3 +139,28 @@ def test_batches_in_several_processes_do_not_deadlock(db: Database, database_url
     assert [r for r in results if not isinstance(r, str)] == []
     counted, actual = db.run_read(counts_match_jobs, tenant.workspace_id)
     assert counted == actual == {"queued": 450}
+
+
+def test_calls_after_close_are_refused_as_shutting_down_and_write_nothing(
+        db: Database, database_url: str) -> None:
+    """Work still in flight when a stopping server closes its database (its grace period ran
+    out) gets UNAVAILABLE, which a client retries elsewhere, not an internal error."""
+    commit = GroupCommit(db, Recorder())
+    assert asyncio.run(commit.submit("org-before")) != ""
+    db.close()
+    results = asyncio.run(submit_all(commit, ["org-after-1", "org-after-2"]))
+    for result in results:
+        assert isinstance(result, Unavailable), result
+        assert result.reason == "SHUTTING_DOWN"
+    for call in (db.read, db.read_snapshot, db.write):
+        try:
+            asyncio.run(call(lambda conn: 1))
+        except Unavailable as exc:
+            assert exc.reason == "SHUTTING_DOWN"
+        else:
+            raise AssertionError(f"{call.__name__} ran on a closed database")
+    reopened = Database(create_db_engine(database_url))
+    try:
+        assert organizations(reopened) == {"org-before"}
+    finally:
+        reopened.close()
