@@ -69,6 +69,14 @@ def access_lines(captured: Captured) -> list[logging.LogRecord]:
     return [r for r in captured.records if r.name == "worlds.access"]
 
 
+def access_line(captured: Captured, request_id: str) -> logging.LogRecord:
+    """The access line of `request_id`, waited for: it is written once the response has
+    been sent, so a client can hold the response a moment before the line exists."""
+    return wait_for(lambda: next((r for r in access_lines(captured)
+                                  if r.request_id == request_id), None),  # type: ignore[attr-defined]
+                    5, what=f"the access line of request {request_id}")
+
+
 def test_rest_request_id_and_access_line(running: RunningService, captured: Captured) -> None:
     tenant = running.run_db(create_tenant)
     path = f"{running.base_url}/api/v1/org/{tenant.org}/ws/{tenant.workspace}/worlds/jobs"
@@ -78,13 +86,12 @@ def test_rest_request_id_and_access_line(running: RunningService, captured: Capt
     made = httpx.get(path, headers={"X-API-Key": tenant.owner.key, "X-Request-ID": "bad id!"},
                      timeout=10)
     assert re.fullmatch(r"[0-9a-f]{32}", made.headers["x-request-id"])
-    lines = access_lines(captured)
-    line = next(r for r in lines if r.request_id == "rid-123")  # type: ignore[attr-defined]
+    line = access_line(captured, "rid-123")
     assert (line.method, line.route, line.status) == (  # type: ignore[attr-defined]
         "GET", "/api/v1/org/{org}/ws/{workspace}/worlds/jobs", "200")
     assert line.key_id == key_id(running, tenant)  # type: ignore[attr-defined]
     assert line.duration_ms >= 0  # type: ignore[attr-defined]
-    assert any(r.request_id == made.headers["x-request-id"] for r in lines)  # type: ignore[attr-defined]
+    access_line(captured, made.headers["x-request-id"])
     for record in captured.records:
         text = record.getMessage() + json.dumps({k: str(v) for k, v in vars(record).items()})
         assert tenant.owner.key not in text and access.hash_key(tenant.owner.key) not in text
@@ -106,7 +113,7 @@ def test_grpc_request_id_and_access_line(running: RunningService, captured: Capt
         assert re.fullmatch(r"[0-9a-f]{32}", generated)
     finally:
         channel.close()
-    line = next(r for r in access_lines(captured) if r.request_id == "grpc-rid-7")  # type: ignore[attr-defined]
+    line = access_line(captured, "grpc-rid-7")
     assert (line.route, line.status) == ("ListJobs", "OK")  # type: ignore[attr-defined]
     assert line.key_id == key_id(running, tenant)  # type: ignore[attr-defined]
 
