@@ -6,12 +6,16 @@ same sequence of events whichever way it was delivered.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import queue
+import socket
 import threading
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import grpc
 import httpx
@@ -20,6 +24,7 @@ from tests.support.grpc_client import GrpcClient, RpcFailure, decode_failure
 from worlds.v1 import jobs_pb2
 
 _END = object()
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -164,11 +169,15 @@ def rest_watch(base_url: str, path: str, key: str, *, sse: bool,
     info = HttpStream(comments=[], errors=[])
     opened = threading.Event()
     closed = threading.Event()
+    sockets: list[socket.socket] = []
 
     def events() -> Iterator[Seen]:
         try:
             with client.stream("GET", path, headers=headers) as response:
                 info.status, info.headers = response.status_code, response.headers
+                stream = response.extensions.get("network_stream")
+                if stream is not None:
+                    sockets.append(stream.get_extra_info("socket"))
                 opened.set()
                 if response.status_code != 200:
                     info.envelope = json.loads(response.read())
@@ -184,6 +193,11 @@ def rest_watch(base_url: str, path: str, key: str, *, sse: bool,
 
     def cancel() -> None:
         closed.set()
+        # Closing a socket does not wake a thread blocked reading it (it would wait for
+        # the server's next heartbeat); shutting it down does.
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
         client.close()
 
     watcher = Watcher(events, cancel)
@@ -225,3 +239,82 @@ def _sse(lines: Iterator[str], info: HttpStream) -> Iterator[Seen]:
                 data.append(value)
             else:
                 block[name] = value
+
+
+class GrpcCrowd:
+    """Many gRPC watches read by one event loop (grpc.aio) in one thread, not a thread each.
+
+    A thousand reader threads in the test process contend for the GIL with the in-process
+    server they watch; on a slower machine that contention alone outlasts any timeout.
+    `seen[i]` is what the i-th watch received so far (appended on the crowd's loop)."""
+
+    def __init__(self, target: str) -> None:
+        from worlds.v1 import worlds_service_pb2_grpc
+
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+
+        async def connect() -> Any:
+            return grpc.aio.insecure_channel(target)
+
+        self._channel = self._run(connect())
+        self._stub = worlds_service_pb2_grpc.WorldsServiceStub(self._channel)
+        self._calls: list[Any] = []
+        self._readers: list[asyncio.Future[None]] = []
+        self.seen: list[list[Seen]] = []
+
+    def _run(self, coroutine: Coroutine[Any, Any, T], timeout: float = 60) -> T:
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
+
+    def open(self, calls: list[tuple[str, Any]], key: str) -> None:
+        """Start a watch per (method, request), authenticated with `key`."""
+        metadata = (("authorization", f"Bearer {key}"),)
+
+        async def start() -> None:
+            for method, request in calls:
+                call = getattr(self._stub, method)(request, metadata=metadata)
+                seen: list[Seen] = []
+                self._calls.append(call)
+                self.seen.append(seen)
+                self._readers.append(asyncio.ensure_future(self._read(call, seen)))
+
+        self._run(start())
+
+    @staticmethod
+    async def _read(call: Any, seen: list[Seen]) -> None:
+        try:
+            async for response in call:
+                seen.append(seen_from_proto(response.event))
+        except (grpc.aio.AioRpcError, asyncio.CancelledError):
+            pass  # hung up by cancel(); the test asserts on what arrived
+
+    def wait_all(self, done: Callable[[list[Seen]], bool], timeout: float, what: str) -> None:
+        """Until `done(seen)` holds for every watch."""
+        deadline = time.monotonic() + timeout
+        pending = list(self.seen)
+        while pending:
+            pending = [seen for seen in pending if not done(seen)]
+            if pending and time.monotonic() > deadline:
+                raise AssertionError(f"{len(pending)} of {len(self.seen)} watches: no {what} "
+                                     f"within {timeout} s")
+            time.sleep(0.05)
+
+    def ended(self) -> int:
+        """How many of the watches have ended."""
+        return sum(reader.done() for reader in self._readers)
+
+    def cancel(self) -> None:
+        """Hang up every watch and wait until each reader has seen it."""
+        async def cancel() -> None:
+            for call in self._calls:
+                call.cancel()
+            await asyncio.gather(*self._readers, return_exceptions=True)
+
+        self._run(cancel())
+
+    def close(self) -> None:
+        self._run(self._channel.close())
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        self._loop.close()
