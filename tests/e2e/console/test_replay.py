@@ -55,6 +55,11 @@ def test_sample_trajectories_then_step_through_a_replay_with_the_keyboard(
     # The selected step's nodes are highlighted on the path graph.
     targets = steps[0]["targets"]
     wanted = sorted(str(v) for k, v in targets.items() if k in ("source", "target", "node") and v)
+    # The graph is drawn, or its failure shown in its place: say which.
+    page.wait_for_function("() => document.querySelector('#path-graph')?.cy"
+                           " || document.querySelector('.replay [role=alert]')")
+    failure = page.locator(".replay [role=alert]")
+    assert failure.count() == 0, failure.inner_text()
     current = page.evaluate(
         "() => document.querySelector('#path-graph').cy.nodes('.current').map((n) => n.id())")
     assert sorted(current) == wanted

@@ -29,7 +29,12 @@ function parseHash() {
   return {path: path || 'jobs', query: new URLSearchParams(query || '')};
 }
 
+// Renders overlap (a hash change while a page still loads): only the newest may install
+// its page; an older one that finishes later discards what it built.
+let generation = 0;
+
 async function render() {
+  const mine = ++generation;
   if (cleanup) { try { cleanup(); } catch { /* a page's cleanup must not block the next */ } cleanup = null; }
   if (!signedIn) { renderSignIn(); return; }
   const {path, query} = parseHash();
@@ -42,13 +47,16 @@ async function render() {
     view.replaceChildren(h('p', {class: 'muted'}, 'Loading…'));
     try {
       const page = await import(`./pages/${name}.js`);
+      if (mine !== generation) return;
       performance.mark(`page-loaded:${name}`);
       const next = h('div', {class: 'page', 'data-page': name});
       view.replaceChildren(next);
-      cleanup = (await page.render(next, {...args, query})) || null;
+      const done = (await page.render(next, {...args, query})) || null;
+      if (mine !== generation) { if (done) { try { done(); } catch { /* stale page */ } } return; }
+      cleanup = done;
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) return;
-      view.replaceChildren(errorBox(err));
+      if (mine === generation) view.replaceChildren(errorBox(err));
     }
     return;
   }
