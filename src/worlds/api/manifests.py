@@ -84,19 +84,25 @@ class ManifestRpcs(RpcBase):
     async def ListGraphNodes(self, request: worlds_service_pb2.ListGraphNodesRequest,
                              context: Context
                              ) -> worlds_service_pb2.ListGraphNodesResponse:
-        return await self._run_page(request, context, "nodes", lambda nodes, total: (
-            worlds_service_pb2.ListGraphNodesResponse(
-                nodes=[manifest_convert.node_to_proto(node) for node in nodes],
-                count=len(nodes), total=total)))
+        def respond(nodes: list[dict[str, Any]], total: int
+                    ) -> worlds_service_pb2.ListGraphNodesResponse:
+            response = worlds_service_pb2.ListGraphNodesResponse(count=len(nodes), total=total)
+            manifest_convert.add_nodes(response.nodes, nodes)
+            return response
+
+        return await self._run_page(request, context, "nodes", respond)
 
     @unary
     async def ListGraphEdges(self, request: worlds_service_pb2.ListGraphEdgesRequest,
                              context: Context
                              ) -> worlds_service_pb2.ListGraphEdgesResponse:
-        return await self._run_page(request, context, "edges", lambda edges, total: (
-            worlds_service_pb2.ListGraphEdgesResponse(
-                edges=[manifest_convert.edge_to_proto(edge) for edge in edges],
-                count=len(edges), total=total)))
+        def respond(edges: list[dict[str, Any]], total: int
+                    ) -> worlds_service_pb2.ListGraphEdgesResponse:
+            response = worlds_service_pb2.ListGraphEdgesResponse(count=len(edges), total=total)
+            manifest_convert.add_edges(response.edges, edges)
+            return response
+
+        return await self._run_page(request, context, "edges", respond)
 
     @unary
     async def GetHostDetails(self, request: worlds_service_pb2.GetHostDetailsRequest,

@@ -81,16 +81,39 @@ def exposure_to_proto(exposure: dict[str, Any]) -> manifests_pb2.Exposure:
     return message
 
 
+# Graph items are built from plain dicts handed to the message constructors, which
+# parse them in C (upb): for a page of 20,000 edges that is ~6x faster than building
+# each nested message (and each Struct) in Python, the larger part of a page's time.
+def _node_data(node: dict[str, Any]) -> dict[str, Any]:
+    return {"id": node["id"], "label": node["label"], "node_type": node["node_type"],
+            "properties": node.get("properties") or {}}
+
+
+def _edge_data(edge: dict[str, Any]) -> dict[str, Any]:
+    return {"id": edge["id"], "source": edge["source"], "target": edge["target"],
+            "edge_type": edge["edge_type"], "severity": edge["severity"]}
+
+
 def node_to_proto(node: dict[str, Any]) -> manifests_pb2.GraphNode:
-    return manifests_pb2.GraphNode(data=manifests_pb2.GraphNodeData(
-        id=node["id"], label=node["label"], node_type=node["node_type"],
-        properties=_struct(node.get("properties") or {})))
+    return manifests_pb2.GraphNode(data=_node_data(node))
 
 
 def edge_to_proto(edge: dict[str, Any]) -> manifests_pb2.GraphEdge:
-    return manifests_pb2.GraphEdge(data=manifests_pb2.GraphEdgeData(
-        id=edge["id"], source=edge["source"], target=edge["target"],
-        edge_type=edge["edge_type"], severity=edge["severity"]))
+    return manifests_pb2.GraphEdge(data=_edge_data(edge))
+
+
+def add_nodes(repeated: Any, nodes: list[dict[str, Any]]) -> None:
+    """Append `nodes` to a repeated GraphNode field."""
+    add = repeated.add
+    for node in nodes:
+        add(data=_node_data(node))
+
+
+def add_edges(repeated: Any, edges: list[dict[str, Any]]) -> None:
+    """Append `edges` to a repeated GraphEdge field."""
+    add = repeated.add
+    for edge in edges:
+        add(data=_edge_data(edge))
 
 
 _Details = TypeVar("_Details", manifests_pb2.HostDetails, manifests_pb2.PrincipalDetails)
