@@ -127,6 +127,9 @@ def test_a_watch_stream_takes_one_token_when_it_opens(tmp_path: Path, database_u
         try:
             watch = client.WatchJobs(pb.WatchJobsRequest(org=tenant.org, workspace=tenant.workspace),
                                      metadata=metadata, timeout=30)
+            # A workspace watch starts from now: its first message marks that start, and
+            # only a job created after it is sure to be seen.
+            next(watch)
             created = client.CreateManifestJob(pb.CreateManifestJobRequest(
                 org=tenant.org, workspace=tenant.workspace), metadata=metadata, timeout=10)
             received = 0
