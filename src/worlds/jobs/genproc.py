@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import multiprocessing
 import os
 import signal
@@ -92,8 +93,18 @@ class GenerationRequest:
                             self.security_level)
         world = generate_world(spec, on_phase=lambda phase, done: report(
             phase, GENERATION_SHARE * done))
-        encoded = encode_world(world, on_part=lambda part, done: report(
-            part, GENERATION_SHARE + (1 - GENERATION_SHARE) * done))
+        # Like the generator (see generate_world), the encoding allocates hundreds of
+        # thousands of containers and no reference cycles, while the world's millions of
+        # objects are alive: each full pass of the cycle collector scans them all and
+        # finds nothing. Off, an enterprise world encodes in ~3.0 s instead of ~4.5 s.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            encoded = encode_world(world, on_part=lambda part, done: report(
+                part, GENERATION_SHARE + (1 - GENERATION_SHARE) * done))
+        finally:
+            if collecting:
+                gc.enable()
         del world
         return encoded
 

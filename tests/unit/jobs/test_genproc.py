@@ -54,7 +54,9 @@ def test_generates_the_same_world_as_in_process(process: GenerationProcess) -> N
     # The generator's phases, then the parts of the encoding into chunks.
     assert [name for name, _ in phases] == ["domains", "directory", "hosts", "services", "edges",
                                             "attack_paths", "finalize", "digest", "graph_runs",
-                                            "hosts_details", "principals_details"]
+                                            "principal_index", "hosts_edges",
+                                            "hosts_details", "principals_edges",
+                                            "principals_details"]
     fractions = [f for _, f in phases]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
 
