@@ -4,8 +4,8 @@ Each trial starts `worlds serve` on a fresh data dir (SQLite, or --database-url)
 drives creates at it from several threads through REST, sends SIGTERM after a
 random moment, and checks that the process has exited within the grace period
 (plus --slack seconds for interpreter teardown) and that no request got a 5xx
-other than 503 (a stopping server refuses new work; it must not break work it took). Prints one line per failed
-trial and the count at the end:
+other than 503 (a stopping server refuses new work; it must not break work it
+took). Prints one line per failed trial and the count at the end:
 
     .venv/bin/python bench/sigterm_trials.py --trials 50
 """
