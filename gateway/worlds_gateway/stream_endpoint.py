@@ -33,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from google.protobuf.message import Message
 from google.rpc import code_pb2, status_pb2
 
 from .backend import Backend
@@ -57,6 +58,11 @@ logger = logging.getLogger(__name__)
 
 LAST_EVENT_ID = "Last-Event-ID"
 _LAST_EVENT_ID = b"last-event-id"
+
+
+# Rendered items kept per streaming binding: enough for the events of one burst of changes
+# to reach every stream before they are evicted.
+_RENDERED = 64
 
 
 def _internal() -> status_pb2.Status:
@@ -93,6 +99,8 @@ class StreamingEndpoint(BindingEndpoint):
             return self.binding.locate(field, reason)
 
         self._locate_header: Locator = locate_header
+        # The last items rendered, by (message identity, format): see `_chunk`.
+        self._rendered: dict[tuple[int, str], tuple[Message, bytes]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         locate = self.locate
@@ -165,7 +173,7 @@ class StreamingEndpoint(BindingEndpoint):
         await send({"type": "http.response.start", "status": 200, "headers": framer.headers})
         try:
             async for message in stream:
-                chunk = framer.item(self.transcoder.encode(message))
+                chunk = self._chunk(framer, message)
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
             final = framer.end()
         except RpcStatusError as error:
@@ -176,6 +184,24 @@ class StreamingEndpoint(BindingEndpoint):
             logger.exception("gateway failure streaming %s", self.method.full_name)
             final = framer.error(to_http(_internal(), locate).body)
         await send({"type": "http.response.body", "body": final, "more_body": False})
+
+    def _chunk(self, framer: Framer, message: Message) -> bytes:
+        """`message` rendered in `framer`'s format, once for every stream it goes to.
+
+        A service may send one response object to many streams (an in-process backend's
+        watchers of one job all get the event the service built once); rendering it per
+        stream made a thousand SSE watchers cost a thousand JSON encodings per event. The
+        entry holds the message, so its id cannot be reused while the entry exists, and a
+        hit is checked by identity. Messages are not changed once sent."""
+        key = (id(message), framer.media_type)
+        hit = self._rendered.get(key)
+        if hit is not None and hit[0] is message:
+            return hit[1]
+        chunk = framer.item(self.transcoder.encode(message))
+        self._rendered[key] = (message, chunk)
+        if len(self._rendered) > _RENDERED:
+            del self._rendered[next(iter(self._rendered))]
+        return chunk
 
     def __repr__(self) -> str:
         return f"StreamingEndpoint({self.method.full_name})"

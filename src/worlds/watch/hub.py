@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -26,6 +27,9 @@ from worlds.store import events
 from worlds.store.engine import Database
 
 log = logging.getLogger(__name__)
+
+# How early a heartbeat may be sent to share a wake-up with others due about then.
+_BEAT_SLACK = 0.005
 
 EventFilter = Callable[[events.Event], bool]
 
@@ -39,8 +43,11 @@ class Subscription:
         self.lagged = False
         # Set when the hub shuts down: the watch ends and its client reconnects elsewhere.
         self.closed = False
-        self._queue: asyncio.Queue[events.Event] = asyncio.Queue(maxsize=buffer)
-        self._closing = asyncio.Event()
+        self._buffer = buffer
+        self._events: deque[events.Event] = deque()
+        # What `next` awaits: resolved by an offered event, the heartbeat deadline or a
+        # shutdown, whichever comes first.
+        self._waiter: asyncio.Future[None] | None = None
         self._hub = hub
 
     def offer(self, event: events.Event) -> None:
@@ -50,31 +57,34 @@ class Subscription:
             return
         if self.accept is not None and not self.accept(event):
             return
-        try:
-            self._queue.put_nowait(event)
-        except asyncio.QueueFull:
+        if len(self._events) >= self._buffer:
             self.lagged = True
+            return
+        self._events.append(event)
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     async def next(self, timeout: float) -> list[events.Event]:
         """The buffered events, waiting up to `timeout` for the first; [] on timeout or
-        once the subscription is closed (see `closed`)."""
-        if self._queue.empty():
-            getting = asyncio.ensure_future(self._queue.get())
-            closing = asyncio.ensure_future(self._closing.wait())
+        once the subscription is closed (see `closed`).
+
+        One future per wait, and the deadline kept by the hub's one heartbeat timer: a
+        task, two futures and a timer per wait and per watcher made the event loop's
+        timer heap the largest cost of a change fanned out to a thousand watchers."""
+        if not self._events and not self.closed:
+            waiter = self._waiter = asyncio.get_running_loop().create_future()
+            self._hub._sleep(self, timeout)
             try:
-                await asyncio.wait((getting, closing), timeout=timeout,
-                                   return_when=asyncio.FIRST_COMPLETED)
+                await waiter
             finally:
-                closing.cancel()
-                if not getting.done():
-                    getting.cancel()
-            if not getting.done() or getting.cancelled():
-                return []
-            found = [getting.result()]
-        else:
-            found = []
-        while not self._queue.empty():
-            found.append(self._queue.get_nowait())
+                self._waiter = None
+                self._hub._awake(self)
+        found = list(self._events)
+        self._events.clear()
         return found
 
     def drain_lag(self) -> bool:
@@ -83,16 +93,16 @@ class Subscription:
         if not self.lagged:
             return False
         self.lagged = False
-        while not self._queue.empty():
-            self._queue.get_nowait()
+        self._events.clear()
         return True
 
     def close(self) -> None:
         self._hub._subscriptions.discard(self)
+        self._hub._awake(self)
 
     def _shut(self) -> None:
         self.closed = True
-        self._closing.set()
+        self._wake()
 
 
 @dataclass(frozen=True)
@@ -122,6 +132,10 @@ class EventHub(BackgroundService):
         self._subscriptions: set[Subscription] = set()
         self._wake = asyncio.Event()
         self._cursor = 0
+        # Waiting subscriptions and when their heartbeat is due (loop time), served by
+        # one timer set for the earliest (see `_sleep`).
+        self._sleepers: dict[Subscription, float] = {}
+        self._timer: asyncio.TimerHandle | None = None
 
     @property
     def subscribers(self) -> int:
@@ -141,11 +155,45 @@ class EventHub(BackgroundService):
         self._stopped = True
         for subscription in tuple(self._subscriptions):
             subscription._shut()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         await super().stop()
 
     def wake(self) -> None:
         """Something was committed: read the log now rather than at the next poll."""
         self._wake.set()
+
+    def _sleep(self, subscription: Subscription, timeout: float) -> None:
+        loop = asyncio.get_running_loop()
+        due = loop.time() + timeout
+        self._sleepers[subscription] = due
+        if self._timer is None or self._timer.when() > due:
+            self._arm(loop, due)
+
+    def _awake(self, subscription: Subscription) -> None:
+        self._sleepers.pop(subscription, None)
+
+    def _arm(self, loop: asyncio.AbstractEventLoop, due: float) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = loop.call_at(due, self._beat)
+
+    def _beat(self) -> None:
+        """Wake the subscriptions whose heartbeat is due (within a few ms, so that the
+        watchers of one moment share a beat), and set the timer for the next."""
+        self._timer = None
+        loop = asyncio.get_running_loop()
+        now = loop.time() + _BEAT_SLACK
+        later = None
+        for subscription, due in tuple(self._sleepers.items()):
+            if due <= now:
+                del self._sleepers[subscription]
+                subscription._wake()
+            elif later is None or due < later:
+                later = due
+        if later is not None:
+            self._arm(loop, later)
 
     def subscribe(self, workspace_id: str, job_id: str | None = None,
                   accept: EventFilter | None = None) -> Subscription:
