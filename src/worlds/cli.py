@@ -2,28 +2,28 @@
 
 This is the only place that reads the environment; everything below it gets
 typed settings.
+
+Building the parser imports argparse and the client's flags (`worlds.client.parser`) and nothing
+else: every command imports what it runs when it runs, so `--help`, a usage error and a client
+command never load the server's stack (`tests/cli/test_start.py` keeps it so).
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
 import os
-import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from worlds.config import Settings
-from worlds.core.clock import system_clock
+if TYPE_CHECKING:
+    from worlds.config import Settings
 
 # The roles of worlds.core.access.Role, spelled out so that building the parser (every
 # command, `--help` included) does not import the server's protobuf-based error tree;
 # a unit test keeps the two in step.
 ROLES = ("owner", "contributor", "reader")
-
-log = logging.getLogger("worlds")
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -43,6 +43,8 @@ def _add_database_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    from worlds.config import Settings
+
     values: dict[str, Any] = {"data_dir": args.data_dir, "database_url": args.database_url}
     for name in ("grpc_address", "http_address", "grace_period", "metrics_address"):
         if getattr(args, name, None) is not None:
@@ -185,6 +187,8 @@ async def _run_until_signalled(start: Callable[[], Any], stop: Callable[[], Any]
     running `deadline` seconds after the first (a bug; it should never happen), ends
     the process at once: an operator's second Ctrl-C always works."""
     import asyncio
+    import logging
+    import signal
 
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
@@ -205,7 +209,7 @@ async def _run_until_signalled(start: Callable[[], Any], stop: Callable[[], Any]
     try:
         await start()
         await stopping.wait()
-        log.info("stopping")
+        logging.getLogger("worlds").info("stopping")
     finally:
         await stop()
 
@@ -323,6 +327,7 @@ def _admin(work: Callable[..., Any]) -> Callable[[argparse.Namespace], int]:
 
     def command(args: argparse.Namespace) -> int:
         from worlds.app import open_database
+        from worlds.core.clock import system_clock
         from worlds.store import migrate
 
         db = open_database(_settings(args))
@@ -416,12 +421,62 @@ def _key_list(conn: Any, args: argparse.Namespace, now: Any) -> None:
 # -- parser -------------------------------------------------------------------------------
 
 
+class CommandParser(argparse.ArgumentParser):
+    """The parser of one subcommand. An argument it does not know ends it with its own usage and
+    a suggestion (`did you mean --page-size?`), exit 2, instead of argparse's default: the top
+    parser's usage and "unrecognized arguments", which name neither the command nor its flags.
+
+    Abbreviated flags are not taken (`--lim` for `--limit`): a prefix that is unique today is
+    ambiguous once a flag or an alias is added, and the suggestion names the whole flag.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(**kwargs)
+
+    def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                         namespace: argparse.Namespace | None = None,
+                         ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(self.unrecognized(extras))
+        return parsed, extras
+
+    def unrecognized(self, extras: list[str]) -> str:
+        flags = [arg for arg in extras if arg.startswith("-") and arg != "-"]
+        if not flags:
+            return f"unexpected argument{'s' if len(extras) > 1 else ''}: {' '.join(extras)}"
+        flag = flags[0].partition("=")[0]
+        close = self.closest(flag)
+        hint = f"; did you mean {close}?" if close else f"; see {self.prog} --help"
+        return f"unknown flag {flag}{hint}"
+
+    def closest(self, flag: str) -> str | None:
+        """The flag `flag` abbreviates (`--proj`), else the known flag most like it, ignoring
+        case (`--pageSize` is `--page-size`); of equally close names, the one declared first
+        (a flag's own name before its aliases)."""
+        import difflib
+
+        known = [name for action in self._actions for name in action.option_strings]
+        typed = flag.lower()
+        if len(typed) >= 4:
+            longer = [name for name in known if name.lower().startswith(typed)]
+            if longer:
+                return longer[0]
+        scored = [(difflib.SequenceMatcher(None, typed, name.lower()).ratio(), -order, name)
+                  for order, name in enumerate(known)]
+        score, _, name = max(scored, default=(0.0, 0, ""))
+        # Below this, the "closest" flag shares little more than its dashes (--bogus, --org).
+        return name if score >= 0.75 else None
+
+
 def build_parser() -> argparse.ArgumentParser:
     from worlds import __version__
 
     parser = argparse.ArgumentParser(prog="worlds", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"worlds {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                parser_class=CommandParser)
 
     serve = sub.add_parser("serve", help="run the gRPC service, the REST gateway and a worker")
     _add_database_flags(serve)
@@ -494,22 +549,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--older-than", type=float, required=True, metavar="SECONDS",
                    help="delete completed, failed and cancelled jobs that finished this long ago")
 
-    from worlds.client import commands as client_commands
+    from worlds.client import parser as client_parser
 
-    client_commands.register(parser, sub)
+    client_parser.register(parser, sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from worlds import logs
-
     args = build_parser().parse_args(argv)
-    logs.configure(getattr(args, "log_format", "text"),
-                   os.environ.get("WORLDS_LOG_LEVEL", "INFO"))
-    if not getattr(args, "verbose", False):
-        # Alembic's INFO lines ("Context impl SQLiteImpl", "Will assume non-transactional
-        # DDL") say nothing an operator needs on every start.
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+    if hasattr(args, "log_format"):
+        # The commands that log (the servers and the admin commands; a client command prints
+        # its own lines and nothing else).
+        import logging
+
+        from worlds import logs
+
+        logs.configure(args.log_format, os.environ.get("WORLDS_LOG_LEVEL", "INFO"))
+        if not args.verbose:
+            # Alembic's INFO lines ("Context impl SQLiteImpl", "Will assume non-transactional
+            # DDL") say nothing an operator needs on every start.
+            logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         code: int = args.func(args)
         return code

@@ -69,3 +69,11 @@ def test_help_documents_the_exit_codes(idle: Served) -> None:
         done = worlds(idle, *args)
         assert done.code == 0
         assert "exit codes" in done.out and "4    job-wait: --timeout-sec passed" in done.out
+
+
+def test_an_unknown_flag_shows_the_commands_usage_and_the_flag_it_resembles(idle: Served) -> None:
+    done = worlds(idle, "job-list", "--pagesize", "5")
+    assert done.code == 2 and done.out == ""
+    assert done.err.startswith("usage: worlds job-list [-h]") and "\n\n" not in done.err
+    assert done.err.splitlines()[-1] == ("worlds job-list: error: unknown flag --pagesize; "
+                                         "did you mean --page-size?")

@@ -51,6 +51,16 @@ def test_field_errors_are_named_as_the_flags(idle: Served) -> None:
     assert "--domain[1]:" in done.err
 
 
+def test_the_rest_names_of_the_fields_are_flags_too(idle: Served) -> None:
+    """--num_hosts and --domains reach the request (the server's 422 names them back as the
+    command's own flags); --page-size is --limit."""
+    done = worlds(idle, "manifest-create", "--num_hosts", "0", "--domains", "bad..name")
+    assert done.code == 1 and done.out == ""
+    assert "--num-hosts: must be between 1 and 10000" in done.err and "--domain[0]:" in done.err
+    listed = worlds(idle, "job-list", "--page-size", "1", "--json").json()
+    assert listed["page_size"] == 1 and len(listed["items"]) <= 1
+
+
 def test_manifest_get(busy: Served, world: dict[str, Any]) -> None:
     manifest = worlds(busy, "manifest-get", world["resource_id"], "--json").json()
     assert manifest["id"] == world["resource_id"] and manifest["source_job_id"] == world["id"]

@@ -59,6 +59,11 @@ def test_lists_and_records(busy: Served, world: dict[str, Any], batch: list[str]
     listed = worlds(busy, "manifest-trajectories", world["resource_id"], "--limit", "100",
                     "--json").json()
     assert [t["id"] for t in listed["items"] if t["id"] in batch] == batch
+    # The manifest is the filter (a query parameter of ListTrajectories' route), never dropped.
+    unknown = "00000000-0000-4000-8000-000000000000"
+    for args in (["manifest-trajectories", unknown], ["trajectory-list", "--manifest-id", unknown]):
+        done = worlds(busy, *args, "--json")
+        assert done.code == 1 and f"Manifest '{unknown}' not found" in done.err, args
     table = worlds(busy, "trajectory-list", "--manifest-id", world["resource_id"]).out
     assert all(trajectory_id in table for trajectory_id in batch) and "trajectories" in table
     record = worlds(busy, "trajectory-get", batch[1], "--json").json()

@@ -1,32 +1,25 @@
-"""The client commands of `worlds`, as `worlds.cli` registers them.
+"""The client commands of `worlds`: what each one does, once `parser.py` has read its line.
 
-Each command is a function of (Api, parsed args) that prints its result; `_run` wraps it with
+Each command is a function of (Api, parsed args) that prints its result; `run` wraps it with
 what every command shares: resolving the options, and turning every `ClientError` into its
-message on stderr and its exit code (see `errors.py`).
+message on stderr and its exit code (see `errors.py`). This module, and httpx with it, is
+imported only when a command runs.
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from worlds.client import views
-from worlds.client.errors import EXIT_CODES_HELP, ClientError, ExitCode, JobUnsuccessful, WaitTimedOut
+from worlds.client.errors import ClientError, ExitCode, JobUnsuccessful, WaitTimedOut
 from worlds.client.http import Api
-from worlds.client.options import add_flags, resolve
+from worlds.client.options import resolve
 from worlds.client.output import print_json
-from worlds.client.progress import progress_for
-from worlds.client.wait import wait_for_job
 
-PRESETS = ("small", "medium", "large", "enterprise")
-KINDS = ("manifest_generation", "trajectory_generation")
-STRATEGIES = ("random", "greedy", "recon-first", "smart-random")
-MODES = ("kali", "c2", "agent")
-STATUSES = ("queued", "running", "completed", "failed", "cancelled")
 # ListJobs and ListManifests serve at most this many items a page.
 MAX_PAGE_SIZE = 100
 
@@ -190,6 +183,10 @@ def job_cancel(api: Api, args: argparse.Namespace) -> None:
 
 
 def job_wait(api: Api, args: argparse.Namespace) -> None:
+    # Imported here: only job-wait pays for asyncio and httpx.
+    from worlds.client.progress import progress_for
+    from worlds.client.wait import wait_for_job
+
     try:
         job = wait_for_job(api.options, args.job_id, progress_for(sys.stderr), timeout=args.timeout_sec)
     except WaitTimedOut as timed_out:
@@ -212,184 +209,23 @@ def job_wait(api: Api, args: argparse.Namespace) -> None:
         raise JobUnsuccessful(f"job {args.job_id} {job['status']}{reason}", job)
 
 
-# -- registration and the shared wrapper ---------------------------------------------------------
+# -- the shared wrapper ---------------------------------------------------------------------------
 
 
-def _run(command: Command) -> Callable[[argparse.Namespace], int]:
-    def run(args: argparse.Namespace) -> int:
-        # The service's log setup is INFO; httpx would log every request there.
-        logging.getLogger("httpx").setLevel(logging.WARNING)
-        try:
-            options = resolve(args, os.environ)
-            with Api(options) as api:
-                command(api, args)
-        except ClientError as error:
-            first, *more = error.lines()
-            print(f"worlds: {first}", *more, sep="\n", file=sys.stderr)
-            return error.exit_code
-        except KeyboardInterrupt:
-            print("worlds: interrupted", file=sys.stderr)
-            return ExitCode.INTERRUPTED
-        except BrokenPipeError:
-            # The reader stopped early (`| head`): nothing failed. Point stdout at /dev/null so
-            # the interpreter's last flush does not complain again.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return ExitCode.OK
-
-    return run
-
-
-def _positive_int(text: str) -> int:
+def run(command: Command, args: argparse.Namespace, names: Mapping[str, str]) -> int:
+    """Run one command; `names` spells its request fields as its command line does (`parser.py`),
+    for the field errors of an API answer."""
     try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
-    return value
-
-
-def register(parser: argparse.ArgumentParser, sub: Any) -> None:
-    """Add the client commands to `worlds`' subcommands, and their exit codes to its help."""
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    parser.epilog = ("exit codes of the client commands (manifest-*, graph-*, *-details, "
-                     "trajectory-*, commands, subgraph, overview, principals, principal, host, "
-                     "job-*):\n"
-                     + EXIT_CODES_HELP)
-
-    def command(name: str, help_text: str, func: Command) -> argparse.ArgumentParser:
-        p: argparse.ArgumentParser = sub.add_parser(name, help=help_text, description=help_text,
-                           epilog="exit codes:\n" + EXIT_CODES_HELP,
-                           formatter_class=argparse.RawDescriptionHelpFormatter)
-        add_flags(p)
-        p.set_defaults(func=_run(func))
-        return p
-
-    p = command("manifest-create", "enqueue the generation of a world (a manifest job)", manifest_create)
-    p.add_argument("--preset", choices=PRESETS, help="size preset (server default: small)")
-    p.add_argument("--seed", type=int, help="generation seed (default: the server picks one and records it)")
-    p.add_argument("--num-users", type=int, help="number of users, 1..50000 (overrides the preset)")
-    p.add_argument("--num-hosts", type=int, help="number of hosts, 1..10000 (overrides the preset)")
-    p.add_argument("--domain", dest="domains", action="append", metavar="DNS_NAME",
-                   help="an AD domain of the world; repeat for several (at most 16)")
-    p.add_argument("--name", help="display name of the manifest")
-    p.add_argument("--project-id", help="project of the workspace (default: its default project)")
-    p.add_argument("-q", "--quiet", action="store_true", help="print only the job id")
-
-    p = command("manifest-list", "list manifests, newest first", manifest_list)
-    p.add_argument("--project-id")
-    p.add_argument("--created-by", metavar="USER_ID")
-    p.add_argument("--limit", type=_positive_int, default=20, help="manifests to show (default 20)")
-
-    p = command("manifest-get", "show one manifest", manifest_get)
-    p.add_argument("manifest_id", metavar="MANIFEST_ID")
-
-    for name, what, func, most in (("graph-nodes", "nodes", graph_nodes, 5000),
-                                   ("graph-edges", "edges", graph_edges, 20000)):
-        p = command(name, f"list a page of a manifest's graph {what}", func)
-        p.add_argument("manifest_id", metavar="MANIFEST_ID")
-        p.add_argument("--limit", type=int, help=f"{what} per page, 1..{most} (server default 1000)")
-        p.add_argument("--offset", type=int, help=f"{what} to skip (default 0)")
-
-    p = command("host-details", "show one host of a manifest's world", host_details)
-    p.add_argument("manifest_id", metavar="MANIFEST_ID")
-    p.add_argument("host_id", metavar="HOST_ID")
-
-    p = command("principal-details", "show one principal of a manifest's world", principal_details)
-    p.add_argument("manifest_id", metavar="MANIFEST_ID")
-    p.add_argument("principal_id", metavar="PRINCIPAL_ID")
-
-    p = command("trajectory-create", "enqueue the sampling of trajectories through a world",
-                trajectory_create)
-    p.add_argument("--manifest-id", required=True, help="the manifest whose world is sampled")
-    p.add_argument("--goal", help="what the attacker is after (server default: Domain Admins)")
-    p.add_argument("--count", type=int, help="trajectories in the job, 1..100 (default 1)")
-    p.add_argument("--strategy", choices=STRATEGIES, help="how commands are picked (default random)")
-    p.add_argument("--max-steps", type=int, help="step cap per trajectory, 1..1000 (default 100)")
-    p.add_argument("--seed", type=int, help="sampling seed (default 42)")
-    p.add_argument("--threads", type=int, help="processes sampling the job, 1..16 (default 1)")
-    p.add_argument("--only-successful", action="store_true",
-                   help="keep only the trajectories that reached the goal")
-    p.add_argument("--mode", choices=MODES, help="command vocabulary (default kali)")
-    p.add_argument("--name", help="display name of the trajectories")
-    p.add_argument("--project-id", help="must be the manifest's project")
-    for flag in ("--runtime-id", "--capability-name", "--agent-name", "--agent-model"):
-        p.add_argument(flag, help="agent mode only")
-    p.add_argument("-q", "--quiet", action="store_true", help="print only the job id")
-
-    p = command("trajectory-list", "list trajectories, newest first, then by sequence index",
-                trajectory_list)
-    p.add_argument("--manifest-id")
-    p.add_argument("--project-id")
-    p.add_argument("--created-by", metavar="USER_ID")
-    p.add_argument("--limit", type=_positive_int, default=20, help="trajectories to show (default 20)")
-
-    p = command("manifest-trajectories", "list one manifest's trajectories", manifest_trajectories)
-    p.add_argument("manifest_id", metavar="MANIFEST_ID")
-    p.add_argument("--limit", type=_positive_int, default=20, help="trajectories to show (default 20)")
-
-    p = command("trajectory-get", "show one trajectory", trajectory_get)
-    p.add_argument("trajectory_id", metavar="TRAJECTORY_ID")
-
-    p = command("trajectory-replay", "print a trajectory step by step: title, command, output, "
-                "what changed", trajectory_replay)
-    p.add_argument("trajectory_id", metavar="TRAJECTORY_ID")
-
-    p = command("commands", "list the commands the sampler can run against a manifest's world",
-                command_catalog)
-    p.add_argument("manifest_id", metavar="MANIFEST_ID")
-    p = command("subgraph", "show the neighbourhood of one node of a manifest's graph", subgraph)
-    p.add_argument("manifest_id", metavar="MANIFEST_ID")
-    p.add_argument("center", metavar="NODE_ID", help="the node at the centre")
-    p.add_argument("--depth", type=int, help="hops from the centre, 1..4 (server default 2)")
-
-    p = command("overview", "show an aggregated picture of a manifest's whole graph", overview)
-    p.add_argument("manifest_id", metavar="MANIFEST_ID")
-    p.add_argument("--max-nodes", type=int, help="aggregate nodes, 1..500 (server default 80)")
-    p.add_argument("--max-edges", type=int, help="aggregate edges, 1..2000 (server default 200)")
-
-    p = command("principals", "search the principals of a manifest's world", principals)
-    p.add_argument("manifest_id", metavar="MANIFEST_ID")
-    p.add_argument("--query", help="text matched against sam, upn, email, name and id")
-    p.add_argument("--type", dest="principal_type", metavar="TYPE",
-                   help="only principals of this type: user, group, computer")
-    p.add_argument("--limit", type=_positive_int, default=20, help="principals to show (default 20)")
-
-    p = command("principal", "show one principal of a manifest's world (no edges)", principal)
-    p.add_argument("manifest_id", metavar="MANIFEST_ID")
-    p.add_argument("principal_id", metavar="PRINCIPAL_ID")
-
-    p = command("host", "show one host of a manifest's world (no services or edges)", host)
-    p.add_argument("manifest_id", metavar="MANIFEST_ID")
-    p.add_argument("host_id", metavar="HOST_ID")
-
-    p = command("job-list", "list jobs, newest first", job_list)
-    p.add_argument("--kind", choices=KINDS)
-    p.add_argument("--status", choices=STATUSES)
-    p.add_argument("--project-id")
-    p.add_argument("--created-by", metavar="USER_ID")
-    p.add_argument("--limit", type=_positive_int, default=20, help="jobs to show (default 20)")
-
-    p = command("job-get", "show one job", job_get)
-    p.add_argument("job_id", metavar="JOB_ID")
-
-    p = command("job-wait", "follow a job until it ends; exit 0 only if it completed", job_wait)
-    p.add_argument("job_id", metavar="JOB_ID")
-    p.add_argument("--timeout-sec", type=_seconds, metavar="SECONDS",
-                   help="stop waiting after this long (exit 4); the job keeps running")
-    p.add_argument("-q", "--quiet", action="store_true",
-                   help="print only the id of what the job produced once completed (its "
-                   "manifest, or its trajectories one a line)")
-
-    p = command("job-cancel", "cancel a job (a running one stops at its next safe point)", job_cancel)
-    p.add_argument("job_id", metavar="JOB_ID")
+        command(Api(resolve(args, os.environ)), args)
+    except ClientError as error:
+        first, *more = error.lines(names)
+        print(f"worlds: {first}", *more, sep="\n", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("worlds: interrupted", file=sys.stderr)
+        return ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        # The reader stopped early (`| head`): nothing failed. Point stdout at /dev/null so
+        # the interpreter's last flush does not complain again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return ExitCode.OK

@@ -14,6 +14,7 @@ command reports every failure a user can cause as one message on stderr, never a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import IntEnum
 from typing import Any
 
@@ -47,8 +48,8 @@ class ClientError(Exception):
         super().__init__(message)
         self.message = message
 
-    def lines(self) -> list[str]:
-        """What to print on stderr, one line each."""
+    def lines(self, names: Mapping[str, str] | None = None) -> list[str]:
+        """What to print on stderr, one line each; `names` as in `where`."""
         return [self.message]
 
 
@@ -73,26 +74,27 @@ class ApiError(ClientError):
         self.hint = hint
         super().__init__(self.detail)
 
-    def lines(self) -> list[str]:
+    def lines(self, names: Mapping[str, str] | None = None) -> list[str]:
         kind = f"{self.status} {self.type}" if self.type else str(self.status)
         lines = [f"{self.detail} ({kind})"]
         for error in self.errors:
-            lines.append(f"  {where(error.get('loc') or [])}: {error.get('msg', '')}")
+            lines.append(f"  {where(error.get('loc') or [], names)}: {error.get('msg', '')}")
         if self.hint:
             lines.append(self.hint)
         return lines
 
 
-# Request fields whose flag is not simply the field's name with dashes.
-_FLAGS = {"domains": "--domain", "page_size": "--limit", "page": "--limit"}
+def where(loc: list[Any], names: Mapping[str, str] | None = None) -> str:
+    """A field error's `loc` in the command line's terms: `--num-hosts`, `JOB_ID`, `--domain[1]`.
 
-
-def where(loc: list[Any]) -> str:
-    """A field error's `loc` in the command line's terms: `--num-hosts`, `JOB_ID`, `--domain[1]`."""
+    `names` spells the command's request fields as its line does (`parser.Command.names`);
+    a field without an entry is its own name as a flag.
+    """
+    names = names or {}
     if len(loc) >= 2 and loc[0] in ("body", "query") and isinstance(loc[1], str):
-        name = _FLAGS.get(loc[1], "--" + loc[1].replace("_", "-"))
+        name = names.get(loc[1], "--" + loc[1].replace("_", "-"))
     elif len(loc) >= 2 and loc[0] == "path" and isinstance(loc[1], str):
-        name = loc[1].upper()
+        name = names.get(loc[1], loc[1].upper())
     else:
         return ".".join(str(part) for part in loc) or "request"
     return name + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc[2:])

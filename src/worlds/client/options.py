@@ -16,7 +16,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from worlds.client.errors import UsageError
-from worlds.config import Settings
 
 DEFAULT_SERVER = "http://127.0.0.1:8080"
 DEFAULT_ORG = "local"
@@ -76,6 +75,8 @@ def _api_key(flag: str | None, environ: Mapping[str, str]) -> tuple[str, str]:
         return _checked_key(flag.strip(), "--api-key")
     if environ.get("WORLDS_API_KEY"):
         return _checked_key(environ["WORLDS_API_KEY"].strip(), "WORLDS_API_KEY")
+    from worlds.config import Settings  # only here: the flags and the environment need none of it
+
     data_dir = environ.get("WORLDS_DATA_DIR")
     path = (Settings(data_dir=Path(data_dir)) if data_dir else Settings()).bootstrap_key_file
     try:

@@ -1,38 +1,37 @@
-"""The REST route of each RPC, read from the `google.api.http` rules of the protos this package
-ships (protos/worlds/v1/worlds_service.proto): the client asks for exactly the paths the gateway
-serves, and follows the contract when it changes instead of repeating it."""
+"""The REST route of each RPC, from the `google.api.http` rules of the protos this package ships
+(protos/worlds/v1/worlds_service.proto): the client asks for exactly the paths the gateway
+serves, and follows the contract when it changes instead of repeating it.
+
+The rules are read from `worlds.v1.http_routes`, which `scripts/gen-protos` derives from the
+descriptors (`routegen.py`): plain Python, so a command does not import protobuf to start.
+"""
 
 from __future__ import annotations
 
-import functools
 import re
-from typing import TYPE_CHECKING, cast
 from urllib.parse import quote
 
-from google.api import annotations_pb2, http_pb2
-from google.protobuf.descriptor_pb2 import MethodOptions
+from worlds.v1.http_routes import ROUTES
 
-from worlds.v1 import worlds_service_pb2
-
-if TYPE_CHECKING:
-    from google.protobuf.internal.extension_dict import _ExtensionFieldDescriptor
-
-# protoc's .pyi declares the extension as a plain FieldDescriptor; `Extensions` is indexed by
-# a typed handle, which it is at run time.
-_HTTP = cast("_ExtensionFieldDescriptor[MethodOptions, http_pb2.HttpRule]", annotations_pb2.http)
-_SERVICE = worlds_service_pb2.DESCRIPTOR.services_by_name["WorldsService"]
 _VARIABLE = re.compile(r"\{([^}=]+)(?:=[^}]*)?\}")
 
 
-@functools.cache
 def rule(rpc: str) -> tuple[str, str]:
     """(HTTP method, path template) of an RPC of WorldsService."""
-    http = _SERVICE.methods_by_name[rpc].GetOptions().Extensions[_HTTP]
-    kind = http.WhichOneof("pattern")
-    if kind is None or kind == "custom":
+    if rpc not in ROUTES:
         raise ValueError(f"{rpc} has no google.api.http verb and path")
-    template: str = getattr(http, kind)
-    return kind.upper(), template
+    method, template, _ = ROUTES[rpc]
+    return method, template
+
+
+def request_fields(rpc: str) -> tuple[str, ...]:
+    """The top-level fields of an RPC's request: the names its REST route accepts."""
+    return ROUTES[rpc][2]
+
+
+def path_variables(rpc: str) -> frozenset[str]:
+    """The fields an RPC's path binds."""
+    return frozenset(match.group(1) for match in _VARIABLE.finditer(rule(rpc)[1]))
 
 
 def path(rpc: str, values: dict[str, str]) -> str:

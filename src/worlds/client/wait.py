@@ -35,7 +35,16 @@ from typing import Any
 import httpx
 
 from worlds.client.errors import ApiError, ClientError, WaitTimedOut
-from worlds.client.http import api_error, headers, unreachable, url
+from worlds.client.http import (
+    CONNECT_TIMEOUT,
+    api_error,
+    broken,
+    cannot_connect,
+    headers,
+    no_answer,
+    tls_context,
+    url,
+)
 from worlds.client.options import ClientOptions
 from worlds.client.progress import Progress
 
@@ -79,8 +88,8 @@ class JobFollower:
         pause = policy.first_pause
         heard_at = self._clock()
         async with httpx.AsyncClient(headers={**headers(self.options), "Accept": NDJSON},
-                                     timeout=httpx.Timeout(policy.liveness, connect=5.0),
-                                     transport=self._transport) as client:
+                                     timeout=httpx.Timeout(policy.liveness, connect=CONNECT_TIMEOUT),
+                                     transport=self._transport, verify=tls_context(self.options)) as client:
             while True:
                 failure: ClientError | None = None
                 heard = False
@@ -97,8 +106,8 @@ class JobFollower:
                     self._token = None
                 except httpx.TransportError as exc:
                     if not self._connected:
-                        raise unreachable(exc, self.options) from exc
-                    failure = unreachable(exc, self.options)
+                        raise self._unreachable(exc) from exc
+                    failure = self._unreachable(exc)
                 except ApiError as error:
                     if error.status == 409 and self._token is not None:
                         self._token = None
@@ -113,12 +122,19 @@ class JobFollower:
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, policy.max_pause)
 
+    def _unreachable(self, exc: httpx.TransportError) -> ClientError:
+        if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+            return cannot_connect(exc, self.options)
+        if isinstance(exc, httpx.TimeoutException):
+            return no_answer(self.options)
+        return broken(exc, self.options)
+
     async def _events(self, client: httpx.AsyncClient) -> AsyncGenerator[dict[str, Any], None]:
         params = {"resume_token": self._token} if self._token else None
         async with client.stream("GET", self._url, params=params) as response:
             if not response.is_success:
-                await response.aread()
-                raise api_error(response, self.options)
+                raise api_error(response.status_code, await response.aread(), str(response.url),
+                                self.options)
             self._connected = True
             async for line in response.aiter_lines():
                 if not line.strip():
