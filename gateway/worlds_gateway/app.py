@@ -12,16 +12,16 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import get_swagger_ui_html
 from google.protobuf.descriptor import ServiceDescriptor
 from google.rpc import code_pb2
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .backend import Backend
 from .bindings import Binding, service_bindings
+from .docs import docs_routes
 from .endpoint import Limits, UnaryEndpoint, error_response
 from .errors import REASON_INTERNAL, REASON_ROUTE_NOT_FOUND, make_status, status_for_http
 from .openapi import build_openapi
@@ -106,12 +106,6 @@ def create_gateway_app(
     async def openapi_json(request: Request) -> Response:
         return Response(openapi_bytes, media_type="application/json")
 
-    async def docs(request: Request) -> HTMLResponse:
-        root = request.scope.get("root_path", "")
-        return get_swagger_ui_html(
-            openapi_url=f"{root}/openapi.json", title=f"{document['info']['title']} - docs"
-        )
-
     async def healthz(request: Request) -> Response:
         healthy = True
         if health_check is not None:
@@ -128,7 +122,7 @@ def create_gateway_app(
     app.router.routes.extend(
         [
             Route("/openapi.json", openapi_json, methods=["GET"], include_in_schema=False),
-            Route("/docs", docs, methods=["GET"], include_in_schema=False),
+            *docs_routes("/openapi.json", f"{document['info']['title']} - docs"),
             Route("/healthz", healthz, methods=["GET"], include_in_schema=False),
         ]
     )

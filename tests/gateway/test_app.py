@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -96,3 +97,38 @@ async def test_through_a_real_http_server(served: str) -> None:
         assert_envelope(too_big, 413, "invalid_request")
         late = await client.get(f"{BASE}/jobs/sleep", headers={"Grpc-Timeout": "100m"})
         assert_envelope(late, 504, "gateway_timeout")
+
+
+async def test_docs_load_nothing_from_elsewhere() -> None:
+    """/docs references only the gateway's own paths, and each of them is served (offline docs)."""
+    app = create_gateway_app(WORLDS, InProcessBackend(object()))
+    async with asgi_client(app) as client:
+        page = await client.get("/docs")
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        referenced = re.findall(r"""(?:src|href)=["']([^"']+)["']|url: *["']([^"']+)["']""", page.text)
+        urls = {a or b for a, b in referenced}
+        assert urls == {"/docs/assets/swagger-ui-bundle.js", "/docs/assets/swagger-ui.css",
+                        "/docs/assets/favicon-32x32.png", "/openapi.json"}, urls
+        assert not re.search(r"https?://|//cdn", page.text), "an absolute URL in the page"
+        assert '"validatorUrl": null' in page.text  # no badge asking validator.swagger.io
+        kinds = {}
+        for url in sorted(urls):
+            asset = await client.get(url)
+            assert asset.status_code == 200 and asset.content, url
+            kinds[url.rpartition("/")[2]] = asset.headers["content-type"]
+        assert kinds == {"swagger-ui-bundle.js": "text/javascript; charset=utf-8",
+                         "swagger-ui.css": "text/css; charset=utf-8", "favicon-32x32.png": "image/png",
+                         "openapi.json": "application/json"}
+        assert b"SwaggerUIBundle" in (await client.get("/docs/assets/swagger-ui-bundle.js")).content
+        # Only the page's files: the rest of the package's folder is not a route.
+        assert_envelope(await client.get("/docs/assets/index.html"), 404, "not_found")
+        assert_envelope(await client.get("/docs/assets/..%2F__init__.py"), 404, "not_found")
+
+
+async def test_docs_behind_a_prefix_point_under_it() -> None:
+    app = create_gateway_app(WORLDS, InProcessBackend(object()))
+    transport = httpx.ASGITransport(app=app, root_path="/edge")
+    async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as client:
+        page = await client.get("/edge/docs")
+    assert page.status_code == 200
+    assert "/edge/docs/assets/swagger-ui-bundle.js" in page.text and "'/edge/openapi.json'" in page.text
