@@ -470,7 +470,9 @@ class CommandParser(argparse.ArgumentParser):
         return name if score >= 0.75 else None
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of every command; given the command line `argv`, the client commands it does
+    not run get only their name and help (they are listed, not parsed)."""
     from worlds import __version__
 
     parser = argparse.ArgumentParser(prog="worlds", description=__doc__.splitlines()[0])
@@ -551,12 +553,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     from worlds.client import parser as client_parser
 
-    client_parser.register(parser, sub)
+    # The command is the first word that is not a flag: the top level's flags take no value.
+    only = None if argv is None else next((arg for arg in argv if not arg.startswith("-")), "")
+    client_parser.register(parser, sub, only)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    line = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(line).parse_args(line)
     if hasattr(args, "log_format"):
         # The commands that log (the servers and the admin commands; a client command prints
         # its own lines and nothing else).

@@ -67,12 +67,18 @@ class Deferred:
 class Command:
     """The flags and arguments of one client command, and the request fields they fill."""
 
-    def __init__(self, parser: argparse.ArgumentParser, rpc: str, implementation: str) -> None:
+    def __init__(self, parser: argparse.ArgumentParser, rpc: str, implementation: str, *,
+                 complete: bool = True) -> None:
+        """`complete` False: the command is not the one being run, so its name and help are all
+        that is needed (to list it, or to reject a misspelt one); its flags are still checked
+        but not added, which is most of the time building the parser takes."""
         self.parser = parser
+        self.complete = complete
         self.fields = routes.request_fields(rpc)
         # request field -> how this command's line spells it, for API errors (`--domain`, `JOB_ID`)
         self.names: dict[str, str] = {}
-        add_flags(parser)
+        if complete:
+            add_flags(parser)
         parser.set_defaults(func=Deferred(implementation, self.names))
 
     def flag(self, *names: str, field: str | None = None, derived: tuple[str, ...] = (),
@@ -90,13 +96,15 @@ class Command:
                 self.names[name] = long
         if aliases:
             self.parser.epilog = f"{ALIASES_HELP}\n\n{EXIT_CODES_EPILOG}"
-        self.parser.add_argument(*names, *aliases, **kwargs)
+        if self.complete:
+            self.parser.add_argument(*names, *aliases, **kwargs)
 
     def argument(self, dest: str, metavar: str, **kwargs: Any) -> None:
         """A positional argument, filling the request field `dest`."""
         if dest in self.fields:
             self.names[dest] = metavar
-        self.parser.add_argument(dest, metavar=metavar, **kwargs)
+        if self.complete:
+            self.parser.add_argument(dest, metavar=metavar, **kwargs)
 
 
 def _limit(command: Command, what: str) -> None:
@@ -126,8 +134,9 @@ def _seconds(text: str) -> float:
     return value
 
 
-def register(parser: argparse.ArgumentParser, sub: Any) -> None:
-    """Add the client commands to `worlds`' subcommands, and their exit codes to its help."""
+def register(parser: argparse.ArgumentParser, sub: Any, only: str | None = None) -> None:
+    """Add the client commands to `worlds`' subcommands, and their exit codes to its help;
+    with `only`, the flags of that command alone (see `Command`)."""
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = ("exit codes of the client commands (manifest-*, graph-*, *-details, "
                      "trajectory-*, commands, subgraph, overview, principals, principal, host, "
@@ -138,7 +147,7 @@ def register(parser: argparse.ArgumentParser, sub: Any) -> None:
         p: argparse.ArgumentParser = sub.add_parser(
             name, help=help_text, description=help_text, formatter_class=HelpFormatter,
             epilog=EXIT_CODES_EPILOG)
-        return Command(p, rpc, implementation)
+        return Command(p, rpc, implementation, complete=only in (None, name))
 
     c = command("manifest-create", "enqueue the generation of a world (a manifest job)",
                 "CreateManifestJob", "manifest_create")

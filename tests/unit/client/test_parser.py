@@ -4,6 +4,7 @@ usage message with a suggestion."""
 from __future__ import annotations
 
 import argparse
+import re
 
 import pytest
 
@@ -95,3 +96,16 @@ def test_abbreviations_are_not_taken() -> None:
     with pytest.raises(SystemExit):
         parse("job-list", "--stat", "queued")
     assert parse("job-list", "--status", "queued").status == "queued"
+
+
+def test_a_parser_for_one_line_has_that_commands_flags_and_every_commands_name(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    line = ["job-list", "--page_size", "3", "--status", "queued"]
+    assert vars(build_parser(line).parse_args(line)).items() >= {"limit": 3, "status": "queued"}.items()
+    with pytest.raises(SystemExit):
+        build_parser(["--help"]).parse_args(["--help"])
+    listed = capsys.readouterr().out
+    assert all(re.search(rf"^    {name}\b", listed, re.M) for name in client_commands())
+    with pytest.raises(SystemExit) as exit_:
+        build_parser(["job-lst"]).parse_args(["job-lst"])
+    assert exit_.value.code == 2 and "invalid choice: 'job-lst'" in capsys.readouterr().err
