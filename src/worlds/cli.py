@@ -434,6 +434,8 @@ class CommandParser(argparse.ArgumentParser):
         kwargs.setdefault("allow_abbrev", False)
         super().__init__(**kwargs)
 
+    # typeshed declares overloads (the namespace's type in, the same out); argparse calls this
+    # with None, the one case used here.
     def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
                          namespace: argparse.Namespace | None = None,
                          ) -> tuple[argparse.Namespace, list[str]]:
@@ -455,7 +457,7 @@ class CommandParser(argparse.ArgumentParser):
         """The flag `flag` abbreviates (`--proj`), else the known flag most like it, ignoring
         case (`--pageSize` is `--page-size`); of equally close names, the one declared first
         (a flag's own name before its aliases)."""
-        import difflib
+        import difflib  # only a usage error pays for it
 
         known = [name for action in self._actions for name in action.option_strings]
         typed = flag.lower()
