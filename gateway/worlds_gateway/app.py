@@ -65,6 +65,7 @@ def create_gateway_app(
     title: str | None = None,
     version: str | None = None,
     comments: Mapping[str, str] | None = None,
+    text_pattern: str | None = None,
 ) -> FastAPI:
     """A FastAPI app serving ``service``'s ``google.api.http`` bindings through ``backend``.
 
@@ -79,6 +80,14 @@ def create_gateway_app(
     ``stream_headers_timeout`` seconds after the call started (see ``stream_endpoint.py``).
     ``comments`` (full name → text, see
     :func:`~worlds_gateway.openapi.comments_from_files`) feed OpenAPI descriptions.
+
+    ``text_pattern`` (a JSON Schema ``pattern``) is documented on every request string that has
+    no pattern of its own: the rule the service applies to all the text it accepts, which no
+    descriptor carries. It is a parameter, not a proto option, because it is not a fact of one
+    method or field but of the servicer's validation everywhere; the application passes the
+    pattern its validation is built from, so the document and the check cannot drift. What
+    belongs to a method (the headers it reads, the errors it can answer) comes from the protos
+    instead (``worlds.v1.http_route`` and ``http_service``, see ``bindings.py``).
     """
     services = [service] if isinstance(service, ServiceDescriptor) else list(service)
     if not services:
@@ -91,6 +100,7 @@ def create_gateway_app(
         title=title or f"{first.name} REST API",
         version=version or package.rpartition(".")[2] or "v1",
         comments=comments,
+        text_pattern=text_pattern,
     )
     openapi_bytes = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 

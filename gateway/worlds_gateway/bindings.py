@@ -10,6 +10,15 @@ fails loudly instead of misrouting requests: path variables name singular non-me
 ``body`` is ``*`` or a top-level field; ``response_body`` is a top-level field;
 ``additional_bindings`` nest one level only.
 
+Every RPC also reads ``worlds.v1.http_route``, and its service ``worlds.v1.http_service``
+(:class:`HeaderRule`, ``Binding.errors``): the request headers its routes read besides the
+credentials, forwarded as metadata and documented as header parameters, and the error statuses
+they answer besides the ones the gateway documents on every route. These are the service's own
+facts (which call is idempotent, which one can conflict, what every call's admission can
+refuse); the gateway cannot know them from the method's shape, so the protos say them, next to
+the methods, like every other REST fact of a method. Header names and statuses are checked here:
+a header the gateway handles itself, or a status its error table cannot produce, is an error.
+
 Server-streaming RPCs also read ``worlds.v1.http_stream`` (:class:`StreamRule`): which request
 field receives ``Last-Event-ID``, and which fields of each streamed message (the
 ``response_body`` field when set) give the SSE ``id:`` and ``event:`` and mark heartbeats. Its
@@ -31,7 +40,8 @@ from google.protobuf.descriptor import (
 from worlds.v1 import options_pb2
 
 from .descriptors import enum_type, option
-from .errors import EXTRA_FORBIDDEN, split_field_path
+from .errors import ERROR_TYPES, EXTRA_FORBIDDEN, split_field_path
+from .metadata import declarable_header
 from .scalars import enum_names
 from .template import PathTemplate, TemplateError, parse_template
 
@@ -89,6 +99,18 @@ class StreamRule:
     """The names ``event_type_field`` can take, when it is an enum (for the documentation)."""
 
 
+@dataclass(frozen=True, slots=True)
+class HeaderRule:
+    """A request header a method reads (``worlds.v1.http_route.headers``)."""
+
+    name: str
+    """As declared (``Idempotency-Key``): the OpenAPI parameter's name."""
+    key: str
+    """Its lowercase name: the HTTP header as ASGI gives it and the gRPC metadata key."""
+    description: str
+    rules: options_pb2.FieldRules | None
+
+
 @dataclass(eq=False)
 class Binding:
     """One HTTP route of one RPC."""
@@ -106,6 +128,10 @@ class Binding:
     """``http_response.public``: the route needs no credentials (documented so in OpenAPI)."""
     stream: StreamRule | None = None
     """Set on server-streaming bindings only (an empty rule when the method has no option)."""
+    headers: tuple[HeaderRule, ...] = ()
+    """Request headers read by the method, its service's first (``http_service``, ``http_route``)."""
+    errors: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    """Error statuses declared for the method, each with its descriptions (service's first)."""
 
     @property
     def server_streaming(self) -> bool:
@@ -299,6 +325,41 @@ def _stream_rule(
     )
 
 
+def _route_rules(
+    method: MethodDescriptor,
+) -> tuple[tuple[HeaderRule, ...], dict[int, tuple[str, ...]]]:
+    """The headers and error statuses of ``method``: its service's ``http_service``, then its
+    own ``http_route``."""
+    rules = [
+        option(method.containing_service.GetOptions(), options_pb2.http_service,
+               options_pb2.HttpRouteRule),
+        option(method.GetOptions(), options_pb2.http_route, options_pb2.HttpRouteRule),
+    ]
+    headers: dict[str, HeaderRule] = {}
+    errors: dict[int, tuple[str, ...]] = {}
+    for rule in rules:
+        if rule is None:
+            continue
+        for declared in rule.headers:
+            key = declared.name.lower()
+            problem = declarable_header(key)
+            if problem is not None:
+                raise BindingError(f"{method.full_name}: header {declared.name!r} {problem}")
+            if key in headers:
+                raise BindingError(f"{method.full_name}: header {declared.name!r} declared twice")
+            headers[key] = HeaderRule(
+                name=declared.name, key=key, description=declared.description,
+                rules=declared.rules if declared.HasField("rules") else None)
+        for error in rule.errors:
+            if error.status < 400 or error.status not in ERROR_TYPES:
+                raise BindingError(
+                    f"{method.full_name}: error status {error.status} is not one the gateway "
+                    f"answers ({', '.join(map(str, sorted(ERROR_TYPES)))})"
+                )
+            errors[error.status] = (*errors.get(error.status, ()), error.description)
+    return tuple(headers.values()), errors
+
+
 def _binding(
     method: MethodDescriptor,
     rule: http_pb2.HttpRule,
@@ -326,6 +387,7 @@ def _binding(
             raise BindingError(f"{method.full_name}: http_response does not apply to a stream")
     elif stream is not None:
         raise BindingError(f"{method.full_name}: http_stream on a method that does not stream")
+    headers, errors = _route_rules(method)
     if response is not None:
         success_code = response.success_code or 200
         public = response.public
@@ -343,6 +405,8 @@ def _binding(
         path_fields=path_fields,
         stream=stream_rule,
         public=public,
+        headers=headers,
+        errors=errors,
     )
 
 

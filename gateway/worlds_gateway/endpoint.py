@@ -6,7 +6,8 @@ everything per binding is precomputed by :class:`~worlds_gateway.transcode.Trans
 HTTP-level checks, in order (each fails with the contract's envelope):
 ``Grpc-Timeout`` syntax (400) → ``Content-Type`` must be ``application/json`` when a body is sent
 (415) → size, from ``Content-Length`` and from the bytes actually received (413) → JSON syntax
-(400; valid JSON of the wrong shape is a 422 from the codec instead, per the contract).
+(400; valid JSON of the wrong shape is a 422 from the codec instead, per the contract) → the
+request's fields (422) → a declared header metadata cannot carry (400, ``metadata.py``).
 """
 
 from __future__ import annotations
@@ -124,6 +125,8 @@ class BindingEndpoint:
         self.binding = transcoder.binding
         self.method = self.binding.method
         self.locate: Locator = self.binding.locate
+        # The headers the method declares, by the lowercase name ASGI gives them.
+        self.declared_headers = {h.key.encode("latin-1"): h.name for h in self.binding.headers}
 
     async def body(self, scope: Scope, receive: Receive) -> Any:
         """The request's JSON body when the binding takes one (at most ``max_body_bytes``),
@@ -154,7 +157,7 @@ class UnaryEndpoint(BindingEndpoint):
         timeout = call_timeout(headers, self.limits.default_timeout)
         body = await self.body(scope, receive)
         request = self.transcoder.request(scope["path_params"], query_pairs(scope), body)
-        metadata = grpc_metadata(headers, scope.get("client"))
+        metadata = grpc_metadata(headers, scope.get("client"), self.declared_headers)
         response = await self.backend.unary(
             self.method, request, metadata, timeout, peer=peer_of(scope)
         )

@@ -7,8 +7,17 @@ What the document promises is what the codec and the routes do:
 - request bodies: ``additionalProperties: false`` (unknown keys are a 422), every field nullable
   (``null`` leaves it unset), path-bound fields left out, bounds and formats from the
   ``worlds.v1.rules`` field option (the server enforces them; this only documents them);
+- a field whose rules refuse its zero value and that has no presence to tell "unset" from zero
+  (a plain ``string`` with ``min_len`` or a ``format``, a plain enum) cannot be left out: it is
+  ``required`` (body, not nullable) or a ``required`` query parameter;
+- ``text_pattern``, when the caller gives one, is the ``pattern`` of every request string that
+  has no format of its own (the server's rule for text, which descriptors cannot tell);
+- the request headers a method declares (``worlds.v1.http_route``) are header parameters,
+  printable ASCII as gRPC metadata must be;
 - enums are their lowercase names without the zero value; int64 is ``integer``/``int64``;
-- every error response is the ``ErrorEnvelope``;
+- every error response is the ``ErrorEnvelope``; every route lists the statuses the gateway
+  itself can answer on any route (``_EVERY_ROUTE``, ``_BODY_ROUTES``) plus the ones its method
+  and service declare (``worlds.v1.http_route`` / ``http_service``), each with why;
 - a server-streaming route answers ``200`` as NDJSON or SSE (``openapi_streams.py``).
 
 Descriptions come from proto comments when the caller has them: generated ``_pb2`` modules do
@@ -86,10 +95,17 @@ _ERROR_RESPONSES: dict[int, tuple[str, str, dict[str, Any]]] = {
     502: ("BadGateway", "The gateway cannot reach the gRPC backend.", {}),
     504: ("GatewayTimeout", "The deadline passed.", {}),
 }
-_EVERY_ROUTE = (400, 401, 403, 404, 405, 409, 422, 426, 429, 500, 502, 504)
+# What any route can answer whatever its service: a bad request, credentials, a missing
+# resource or route, field errors, and the gateway's failures to get an answer. Everything else
+# (a conflict, a rate limit) is the service's to declare (bindings.py, ``Binding.errors``).
+_EVERY_ROUTE = (400, 401, 403, 404, 405, 422, 500, 502, 504)
 _BODY_ROUTES = (413, 415)
 
 _UUID4 = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$"
+# gRPC metadata values are printable ASCII (metadata.py), and HTTP strips a header value's
+# surrounding whitespace: a declared header is at least one visible character.
+_HEADER_PATTERN = r"^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$"
+
 _FORMATS: dict[int, Schema] = {
     options_pb2.STRING_FORMAT_UUID4: {"format": "uuid", "pattern": _UUID4},
     options_pb2.STRING_FORMAT_UUID: {"format": "uuid"},
@@ -139,6 +155,23 @@ def _rules(field: FieldDescriptor) -> options_pb2.FieldRules | None:
     return option(field.GetOptions(), options_pb2.rules, options_pb2.FieldRules)
 
 
+def required_in_request(field: FieldDescriptor) -> bool:
+    """The field cannot be left out of a request: it has no presence, so absent is its zero
+    value, and that value is refused (an enum's zero value, an empty string its rules refuse)."""
+    if field.is_repeated or field.has_presence or field.type == _T.TYPE_MESSAGE:
+        return False
+    if field.type == _T.TYPE_ENUM:
+        return True  # the zero value is not an accepted value (module docstring)
+    rules = _rules(field)
+    if rules is None:
+        return False
+    if field.type == _T.TYPE_STRING:
+        return rules.min_len > 0 or rules.format != options_pb2.STRING_FORMAT_UNSPECIFIED
+    if field.type in INT_RANGES:
+        return (rules.HasField("min") and rules.min > 0) or (rules.HasField("max") and rules.max < 0)
+    return False
+
+
 def _nullable(schema: Schema) -> Schema:
     if "$ref" in schema:
         return {"anyOf": [schema, {"type": "null"}]}
@@ -153,8 +186,9 @@ def _nullable(schema: Schema) -> Schema:
 
 
 class _Builder:
-    def __init__(self, comments: Mapping[str, str]) -> None:
+    def __init__(self, comments: Mapping[str, str], text_pattern: str | None = None) -> None:
         self.comments = comments
+        self.text_pattern = text_pattern
         self.schemas: dict[str, Schema] = {}
         self._names: dict[str, str] = {}
 
@@ -179,6 +213,12 @@ class _Builder:
     def _scalar(self, field: FieldDescriptor, for_input: bool) -> Schema:
         kind = field.type
         if kind == _T.TYPE_STRING:
+            rules = _rules(field)
+            formatted = rules is not None and rules.format != options_pb2.STRING_FORMAT_UNSPECIFIED
+            if for_input and self.text_pattern is not None and not formatted:
+                # A UUID or a DNS name is text already; its format says more than the pattern
+                # (and a pattern on top of a format makes generators search, not build).
+                return {"type": "string", "pattern": self.text_pattern}
             return {"type": "string"}
         if kind == _T.TYPE_BOOL:
             return {"type": "boolean"}
@@ -249,9 +289,12 @@ class _Builder:
         return field.has_presence
 
     def field_schema(self, field: FieldDescriptor, for_input: bool) -> Schema:
-        """As the codec prints it (output), or accepts it (input: ``null`` means unset)."""
+        """As the codec prints it (output), or accepts it (input: ``null`` means unset, which
+        a field that must be sent cannot be)."""
         schema = self._plain(field, for_input)
-        return _nullable(schema) if for_input or self._prints_null(field) else schema
+        if for_input:
+            return schema if required_in_request(field) else _nullable(schema)
+        return _nullable(schema) if self._prints_null(field) else schema
 
     @staticmethod
     def _leaf_rules(rules: options_pb2.FieldRules) -> Schema:
@@ -281,6 +324,9 @@ class _Builder:
         schema: Schema = {"type": "object", "properties": properties}
         if for_input:
             schema["additionalProperties"] = False
+            required = [f.name for f in fields if required_in_request(f)]
+            if required:
+                schema["required"] = required
         else:
             schema["required"] = [f.name for f in fields]
         return self._describe(schema, descriptor.full_name)
@@ -318,7 +364,9 @@ class _Builder:
             )
         for param in query_params(binding):
             schema = self._plain(param.field, True)
-            entry: Schema = {"name": param.name, "in": "query", "required": False, "schema": schema}
+            required = "." not in param.name and required_in_request(param.field)
+            entry: Schema = {"name": param.name, "in": "query", "required": required,
+                             "schema": schema}
             if param.repeated:
                 entry.update(style="form", explode=True)
             params.append(self._describe(entry, param.field.full_name))
@@ -332,6 +380,15 @@ class _Builder:
             header = last_event_id_parameter(binding, schema)
             if header is not None:
                 params.append(header)
+        for declared in binding.headers:
+            header_schema: Schema = {"type": "string", "pattern": _HEADER_PATTERN}
+            if declared.rules is not None:
+                header_schema.update(self._leaf_rules(declared.rules))
+            entry = {"name": declared.name, "in": "header", "required": False,
+                     "schema": header_schema}
+            if declared.description:
+                entry["description"] = declared.description
+            params.append(entry)
         return params
 
     def operation(self, binding: Binding) -> Schema:
@@ -351,7 +408,8 @@ class _Builder:
             operation["parameters"] = parameters
         if binding.body:
             operation["requestBody"] = {
-                "required": False,
+                # An empty body is {} (endpoint.py): required when some field must be sent.
+                "required": _body_required(binding),
                 "content": {"application/json": {"schema": self.body_schema(binding)}},
             }
         if binding.server_streaming:
@@ -370,11 +428,45 @@ class _Builder:
                 }
             }
         responses: Schema = {str(binding.success_code): success}
-        codes = _EVERY_ROUTE + (_BODY_ROUTES if binding.body else ())
-        for code in sorted(codes):
-            responses[str(code)] = {"$ref": f"#/components/responses/{_ERROR_RESPONSES[code][0]}"}
+        own = {*_EVERY_ROUTE, *(_BODY_ROUTES if binding.body else ())}
+        for code in sorted(own | set(binding.errors)):
+            responses[str(code)] = _error_response(code, binding.errors.get(code, ()), code in own)
         operation["responses"] = responses
         return operation
+
+
+def _body_required(binding: Binding) -> bool:
+    method = binding.method
+    if binding.body != "*":
+        return required_in_request(method.input_type.fields_by_name[binding.body])
+    return any(required_in_request(f) for f in method.input_type.fields
+               if f.name not in binding.path_fields)
+
+
+def _error_response(code: int, declared: Iterable[str], generic: bool) -> Schema:
+    """A route's response for error status ``code``: the shared component, described by what
+    the route's method and service declare about it (OpenAPI 3.1: a reference's
+    ``description`` replaces the component's). A status the gateway answers on any route
+    (``generic``) keeps its own description first; the declaration only adds to it."""
+    why = " ".join(text for text in declared if text)
+    component = _ERROR_RESPONSES.get(code)
+    if component is None:
+        # A status of the table the gateway answers on no route by itself (none today but
+        # the front server's 408 and 431): the envelope, with the route's reason.
+        return {
+            "description": f"{why or HTTPStatus(code).phrase} (`{ERROR_TYPES[code]}`)",
+            "content": {"application/json": {"schema": ENVELOPE_REF}},
+        }
+    response: Schema = {"$ref": f"#/components/responses/{component[0]}"}
+    if why:
+        response["description"] = (f"{_component_description(code)} {why}" if generic
+                                   else f"{why} (`{ERROR_TYPES[code]}`)")
+    return response
+
+
+def _component_description(code: int) -> str:
+    _, description, _ = _ERROR_RESPONSES[code]
+    return f"{description} (`{ERROR_TYPES[code]}`)"
 
 
 def _error_components() -> tuple[dict[str, Schema], dict[str, Schema]]:
@@ -412,7 +504,7 @@ def _error_components() -> tuple[dict[str, Schema], dict[str, Schema]]:
     }
     responses = {
         name: {
-            "description": f"{description} (`{ERROR_TYPES[code]}`)",
+            "description": _component_description(code),
             "content": {"application/json": {"schema": ENVELOPE_REF}},
             **({"headers": headers} if headers else {}),
         }
@@ -435,10 +527,11 @@ def build_openapi(
     title: str,
     version: str,
     comments: Mapping[str, str] | None = None,
+    text_pattern: str | None = None,
 ) -> dict[str, Any]:
     """The OpenAPI 3.1 document of ``bindings`` (see the module docstring for its promises)."""
     bindings = list(bindings)
-    builder = _Builder(comments or {})
+    builder = _Builder(comments or {}, text_pattern)
     paths: dict[str, Schema] = {}
     tags: dict[str, Schema] = {}
     for binding in bindings:

@@ -112,7 +112,7 @@ class StreamingEndpoint(BindingEndpoint):
             if resume is not None:
                 locate = self._locate_header
             request = self.transcoder.request(scope["path_params"], query_pairs(scope), body, resume)
-            metadata = grpc_metadata(headers, scope.get("client"))
+            metadata = grpc_metadata(headers, scope.get("client"), self.declared_headers)
         except RpcStatusError as error:
             await _send_error(send, error.status, locate)
             return

@@ -18,8 +18,9 @@ from importlib import resources
 from pathlib import Path
 from typing import TextIO
 
+from fastapi import FastAPI
 from worlds_gateway.app import create_gateway_app
-from worlds_gateway.backend import InProcessBackend
+from worlds_gateway.backend import Backend, InProcessBackend
 
 from worlds import bootstrap
 from worlds.api.access_log import RequestLogMiddleware
@@ -59,6 +60,18 @@ def service_comments() -> dict[str, str]:
 
     data = resources.files("worlds.v1").joinpath("worlds.binpb").read_bytes()
     return comments_from_files(descriptor_pb2.FileDescriptorSet.FromString(data).file)
+
+
+def gateway_app(backend: Backend, *, max_body_bytes: int = 1 << 20,
+                default_timeout: float | None = 30.0) -> FastAPI:
+    """The REST gateway of this service over `backend`, as every process serves it (`serve`
+    in-process, `worlds gateway` over a channel, the API reference): the same routes and the
+    same OpenAPI document, with the protos' comments and the servicer's text rule."""
+    from worlds.api.validation import TEXT_PATTERN
+
+    return create_gateway_app(SERVICE_DESCRIPTORS, backend, max_body_bytes=max_body_bytes,
+                              default_timeout=default_timeout, comments=service_comments(),
+                              text_pattern=TEXT_PATTERN)
 
 
 def open_database(settings: Settings) -> Database:
@@ -149,10 +162,8 @@ class WorldsApp:
                                             platform=platform)
         backend = InProcessBackend({SERVICE_DESCRIPTOR.full_name: servicer,
                                     PLATFORM_DESCRIPTOR.full_name: platform})
-        gateway = create_gateway_app(SERVICE_DESCRIPTORS, backend,
-                                     max_body_bytes=settings.max_body_bytes,
-                                     default_timeout=settings.http_timeout,
-                                     comments=service_comments())
+        gateway = gateway_app(backend, max_body_bytes=settings.max_body_bytes,
+                              default_timeout=settings.http_timeout)
         mount_console(gateway)
         limits = EdgeLimits(max_head_bytes=settings.http_max_head_bytes,
                             max_headers=settings.http_max_headers,

@@ -275,12 +275,11 @@ def cmd_gateway(args: argparse.Namespace) -> int:
     import asyncio
 
     import grpc
-    from worlds_gateway.app import create_gateway_app
     from worlds_gateway.backend import ChannelBackend
 
     from worlds.api.access_log import RequestLogMiddleware
     from worlds.api.http_server import HttpServer
-    from worlds.app import SERVICE_DESCRIPTORS, service_comments
+    from worlds.app import gateway_app
     from worlds.console import mount_console
 
     state: dict[str, Any] = {}
@@ -288,8 +287,7 @@ def cmd_gateway(args: argparse.Namespace) -> int:
     async def start() -> None:
         channel = grpc.aio.insecure_channel(args.grpc_target)
         state["channel"] = channel
-        app = create_gateway_app(SERVICE_DESCRIPTORS, ChannelBackend(channel),
-                                 default_timeout=args.timeout, comments=service_comments())
+        app = gateway_app(ChannelBackend(channel), default_timeout=args.timeout)
         mount_console(app)
         server = state["http"] = HttpServer(RequestLogMiddleware(app), args.http_address)
         await server.start()

@@ -22,6 +22,8 @@ def service_with(
     server_streaming: bool = False,
     stream: options_pb2.HttpStreamRule | None = None,
     output: str = ".gwtest.v1.ShelfResponse",
+    route: options_pb2.HttpRouteRule | None = None,
+    service_route: options_pb2.HttpRouteRule | None = None,
 ):
     """A one-method service over the test messages, annotated with ``rule`` (and ``stream``)."""
     transcode_file()  # the messages it uses
@@ -40,6 +42,10 @@ def service_with(
     method.options.Extensions[annotations_pb2.http].CopyFrom(rule)
     if stream is not None:
         method.options.Extensions[options_pb2.http_stream].CopyFrom(stream)
+    if route is not None:
+        method.options.Extensions[options_pb2.http_route].CopyFrom(route)
+    if service_route is not None:
+        service.options.Extensions[options_pb2.http_service].CopyFrom(service_route)
     return descriptor_pool.Default().Add(file).services_by_name[service.name]
 
 
@@ -176,3 +182,34 @@ def test_custom_verbs_and_unannotated_methods() -> None:
 def test_bad_annotations_fail_at_startup(rule: http_pb2.HttpRule, complaint: str) -> None:
     with pytest.raises(BindingError, match=complaint):
         service_bindings(service_with(rule))
+
+
+def _route(*errors: tuple[int, str], headers: tuple[str, ...] = ()) -> options_pb2.HttpRouteRule:
+    return options_pb2.HttpRouteRule(
+        errors=[options_pb2.HttpError(status=status, description=text) for status, text in errors],
+        headers=[options_pb2.HttpHeader(name=name) for name in headers])
+
+
+def test_route_rules_merge_the_service_and_the_method() -> None:
+    service = service_with(http_pb2.HttpRule(get="/shelves"),
+                           service_route=_route((429, "limited."), headers=("X-Tenant",)),
+                           route=_route((409, "busy."), (429, "also."), headers=("Idempotency-Key",)))
+    (binding,) = service_bindings(service)
+    assert binding.errors == {429: ("limited.", "also."), 409: ("busy.",)}
+    assert [(h.name, h.key) for h in binding.headers] == [
+        ("X-Tenant", "x-tenant"), ("Idempotency-Key", "idempotency-key")]
+
+
+@pytest.mark.parametrize(("route", "message"), [
+    (_route((200, "fine")), "error status 200"),
+    (_route((418, "teapot")), "error status 418"),
+    (_route(headers=("Authorization",)), "handles itself"),
+    (_route(headers=("Grpc-Timeout",)), "handles itself"),
+    (_route(headers=("Last-Event-ID",)), "handles itself"),
+    (_route(headers=("Trace-Bin",)), "not a valid text metadata key"),
+    (_route(headers=("Bad Name",)), "not a valid text metadata key"),
+    (_route(headers=("Idempotency-Key", "idempotency-key")), "declared twice"),
+])
+def test_bad_route_rules_fail_at_start(route: options_pb2.HttpRouteRule, message: str) -> None:
+    with pytest.raises(BindingError, match=message):
+        service_bindings(service_with(http_pb2.HttpRule(get="/shelves"), route=route))

@@ -43,6 +43,17 @@ def test_forwarded_headers() -> None:
     ]
 
 
+def test_declared_headers_are_forwarded_and_must_be_printable() -> None:
+    declared = {b"idempotency-key": "Idempotency-Key"}
+    headers = _headers(idempotency_key="k-1", grpc_metadata_idempotency_key="spoof")
+    assert grpc_metadata(headers, None, declared) == [("idempotency-key", "k-1")]
+    # A route that declares nothing forwards no such header (its method does not read it).
+    assert grpc_metadata(_headers(idempotency_key="k-1"), None) == []
+    with pytest.raises(RpcStatusError) as raised:
+        grpc_metadata(_headers(idempotency_key="caf\u00e9"), None, declared)
+    assert raised.value.code == 3 and "Idempotency-Key" in raised.value.status.message
+
+
 def test_without_a_client_address() -> None:
     assert grpc_metadata([], None) == []
     assert grpc_metadata(_headers(x_forwarded_for="a"), None) == [("x-forwarded-for", "a")]

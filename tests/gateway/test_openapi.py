@@ -15,7 +15,11 @@ from tests.gateway.descriptors import descriptor_set, transcode_service
 pytestmark = pytest.mark.anyio
 
 WORLDS_PATH = "/api/v1/org/{org}/ws/{workspace}/worlds"
-EVERY_ROUTE = {"400", "401", "403", "404", "405", "409", "422", "426", "429", "500", "502", "504"}
+# What the gateway documents on any route, and what every route of WorldsService adds
+# (its http_service option: the version gate and the rate limit).
+EVERY_ROUTE = {"400", "401", "403", "404", "405", "422", "500", "502", "504"}
+ADMISSION = {"426", "429"}
+UUID4 = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$"
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +94,8 @@ def test_create_manifest_job(doc) -> None:
     assert [(p["name"], p["in"], p["schema"]) for p in operation["parameters"]] == [
         ("org", "path", {"type": "string"}),
         ("workspace", "path", {"type": "string"}),
+        ("Idempotency-Key", "header", {"type": "string", "minLength": 1, "maxLength": 255,
+                                       "pattern": "^[\\x21-\\x7e]([\\x20-\\x7e]*[\\x21-\\x7e])?$"}),
     ]
     body = _resolve(doc, operation["requestBody"]["content"]["application/json"]["schema"]["$ref"])
     assert body["additionalProperties"] is False
@@ -109,7 +115,7 @@ def test_create_manifest_job(doc) -> None:
     assert (domains["maxItems"], domains["uniqueItems"]) == (16, True)
     assert domains["items"]["format"] == "hostname"
     responses = operation["responses"]
-    assert set(responses) == EVERY_ROUTE | {"202", "413", "415"}
+    assert set(responses) == EVERY_ROUTE | ADMISSION | {"202", "409", "413", "415"}
     accepted = responses["202"]
     assert accepted["headers"]["Location"]["required"] is True
     assert accepted["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Job"}
@@ -140,7 +146,7 @@ def test_query_parameters_carry_their_rules(doc) -> None:
     }
     assert query["status"]["enum"] == ["queued", "running", "completed", "failed", "cancelled"]
     assert query["project_id"] == {"type": "string", "format": "uuid"}
-    assert set(operation["responses"]) == EVERY_ROUTE | {"200"}
+    assert set(operation["responses"]) == EVERY_ROUTE | ADMISSION | {"200"}
 
 
 @pytest.mark.parametrize("operation_id", ["WatchJob", "WatchJobs"])
@@ -153,8 +159,12 @@ def test_streams_are_documented(doc, operation_id: str) -> None:
     assert "resume_token" in header["description"]
     assert "resume_token" in {p["name"] for p in operation["parameters"] if p["in"] == "query"}
     responses = operation["responses"]
-    # Failures before the stream starts are ordinary error responses.
-    assert set(responses) == EVERY_ROUTE | {"200"}
+    # Failures before the stream starts are ordinary error responses; an expired resume
+    # token is the method's own 409, an unknown one a 422 the method explains.
+    assert set(responses) == EVERY_ROUTE | ADMISSION | {"200", "409"}
+    assert "RESUME_TOKEN_EXPIRED" in responses["409"]["description"]
+    assert responses["422"]["description"].startswith("Field-level validation failed")
+    assert "did not issue" in responses["422"]["description"]
     content = responses["200"]["content"]
     assert set(content) == {"application/x-ndjson", "text/event-stream"}
     event_ref = {"$ref": "#/components/schemas/JobEvent"}
@@ -175,6 +185,56 @@ def test_streams_are_documented(doc, operation_id: str) -> None:
     assert set(event["required"]) == {"type", "event_id", "job"}
     stream_error = doc["components"]["schemas"]["StreamError"]
     assert stream_error["properties"] == {"error": {"$ref": "#/components/schemas/ErrorEnvelope"}}
+
+
+def test_declared_statuses_and_headers_come_from_the_protos(doc) -> None:
+    operations = _operations(doc)
+    for operation_id, (_, _, operation) in operations.items():
+        responses = operation["responses"]
+        # The service's http_service: every route, with why; the gateway's own, unexplained.
+        assert set(responses) >= ADMISSION, operation_id
+        assert responses["426"]["$ref"] == "#/components/responses/UpgradeRequired"
+        assert "UPGRADE_REQUIRED" in responses["426"]["description"]
+        assert "Retry-After" in responses["429"]["description"]
+        assert set(responses["404"]) == {"$ref"}
+        headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+        creates = {"CreateManifestJob", "CreateTrajectoryJob"}
+        assert ("Idempotency-Key" in headers) == (operation_id in creates), operation_id
+        conflicts = creates | {"CancelJob", "WatchJob", "WatchJobs"}
+        assert ("409" in responses) == (operation_id in conflicts), operation_id
+    create = operations["CreateTrajectoryJob"][2]["responses"]["409"]
+    assert create["description"].startswith("The `Idempotency-Key` was already used")
+    assert create["description"].endswith("(`conflict`)")
+    assert "JOB_ALREADY_FINISHED" in operations["CancelJob"][2]["responses"]["409"]["description"]
+
+
+def test_a_field_that_cannot_be_left_out_is_required(doc) -> None:
+    # Plain (no presence) fields whose zero value their rules refuse: absent is invalid.
+    _, _, subgraph = _operations(doc)["GetSubgraph"]
+    query = {p["name"]: p for p in subgraph["parameters"] if p["in"] == "query"}
+    assert query["center"]["required"] is True and query["depth"]["required"] is False
+    body = doc["components"]["schemas"]["CreateTrajectoryJobRequestBody"]
+    assert body["required"] == ["manifest_id"]
+    assert body["properties"]["manifest_id"]["type"] == "string"  # null would leave it unset
+    assert "required" not in doc["components"]["schemas"]["CreateManifestJobRequestBody"]
+
+
+def test_the_text_pattern_is_every_request_string_without_its_own() -> None:
+    doc = create_gateway_app(WORLDS, InProcessBackend(object()), text_pattern="^[a-z]*$").openapi()
+    operations = _operations(doc)
+    params = {p["name"]: p["schema"] for p in operations["GetSubgraph"][2]["parameters"]}
+    assert params["org"] == {"type": "string", "pattern": "^[a-z]*$"}
+    assert params["center"]["pattern"] == "^[a-z]*$" and params["center"]["maxLength"] == 128
+    assert params["manifest_id"] == {"type": "string", "format": "uuid"}
+    body = doc["components"]["schemas"]["CreateManifestJobRequestBody"]["properties"]
+    assert body["name"]["pattern"] == "^[a-z]*$"
+    assert body["project_id"]["pattern"] == UUID4  # a format replaces it
+    assert "pattern" not in body["domains"]["items"]
+    assert "pattern" not in body["preset"]  # enums are not text
+    header = next(p for p in operations["CreateManifestJob"][2]["parameters"] if p["in"] == "header")
+    assert header["schema"]["pattern"] != "^[a-z]*$"  # headers are metadata: printable ASCII
+    # Responses document what the server prints, not what it accepts.
+    assert "pattern" not in doc["components"]["schemas"]["Job"]["properties"]["id"]
 
 
 def test_error_responses_share_the_envelope(doc) -> None:

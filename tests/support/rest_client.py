@@ -6,12 +6,11 @@ from typing import Any
 
 import grpc
 import httpx
-from worlds_gateway.app import create_gateway_app
 from worlds_gateway.backend import ChannelBackend
 
 from tests.support.service import RunningService
 from worlds.api.http_server import HttpServer
-from worlds.app import SERVICE_DESCRIPTORS
+from worlds.app import gateway_app
 
 ENVELOPE_KEYS = {"code", "detail", "type"}
 
@@ -60,7 +59,8 @@ class StandaloneGateway:
 
     async def start(self) -> None:
         self._channel = grpc.aio.insecure_channel(self._service.grpc_target)
-        app = create_gateway_app(SERVICE_DESCRIPTORS, ChannelBackend(self._channel))
+        # The app `worlds gateway` serves (its console and request log aside).
+        app = gateway_app(ChannelBackend(self._channel))
         self._server = HttpServer(app, "127.0.0.1:0")
         await self._server.start()
 

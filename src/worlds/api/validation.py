@@ -29,7 +29,11 @@ from worlds.core.errors import FieldViolation, InvalidArgument
 from worlds.v1 import options_pb2
 
 # C0 controls but tab, LF and CR; DEL; C1 controls.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_CLASS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_CONTROL = re.compile(f"[{_CONTROL_CLASS}]")
+TEXT_PATTERN = f"^[^{_CONTROL_CLASS}]*$"
+"""The same rule as a JSON Schema `pattern` (ECMA-262 and Python alike): what the gateway
+documents on every request string (`worlds.app.gateway_app`)."""
 CONTROL_CHARACTERS = ("must not contain control characters", "control_characters")
 
 if TYPE_CHECKING:

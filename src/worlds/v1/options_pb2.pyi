@@ -1,7 +1,9 @@
 from google.protobuf import descriptor_pb2 as _descriptor_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -22,6 +24,10 @@ HTTP_RESPONSE_FIELD_NUMBER: _ClassVar[int]
 http_response: _descriptor.FieldDescriptor
 HTTP_STREAM_FIELD_NUMBER: _ClassVar[int]
 http_stream: _descriptor.FieldDescriptor
+HTTP_ROUTE_FIELD_NUMBER: _ClassVar[int]
+http_route: _descriptor.FieldDescriptor
+HTTP_SERVICE_FIELD_NUMBER: _ClassVar[int]
+http_service: _descriptor.FieldDescriptor
 JSON_VALUE_FIELD_NUMBER: _ClassVar[int]
 json_value: _descriptor.FieldDescriptor
 
@@ -68,3 +74,29 @@ class HttpStreamRule(_message.Message):
     event_type_field: str
     heartbeat_type: str
     def __init__(self, resume_field: _Optional[str] = ..., event_id_field: _Optional[str] = ..., event_type_field: _Optional[str] = ..., heartbeat_type: _Optional[str] = ...) -> None: ...
+
+class HttpError(_message.Message):
+    __slots__ = ("status", "description")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    status: int
+    description: str
+    def __init__(self, status: _Optional[int] = ..., description: _Optional[str] = ...) -> None: ...
+
+class HttpHeader(_message.Message):
+    __slots__ = ("name", "description", "rules")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    RULES_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    description: str
+    rules: FieldRules
+    def __init__(self, name: _Optional[str] = ..., description: _Optional[str] = ..., rules: _Optional[_Union[FieldRules, _Mapping]] = ...) -> None: ...
+
+class HttpRouteRule(_message.Message):
+    __slots__ = ("headers", "errors")
+    HEADERS_FIELD_NUMBER: _ClassVar[int]
+    ERRORS_FIELD_NUMBER: _ClassVar[int]
+    headers: _containers.RepeatedCompositeFieldContainer[HttpHeader]
+    errors: _containers.RepeatedCompositeFieldContainer[HttpError]
+    def __init__(self, headers: _Optional[_Iterable[_Union[HttpHeader, _Mapping]]] = ..., errors: _Optional[_Iterable[_Union[HttpError, _Mapping]]] = ...) -> None: ...

@@ -155,3 +155,16 @@ def test_rest_idempotency_key_header(rest: RestClient, tenant: Tenant, service: 
     reused = rest.request("POST", path, tenant.owner.key, json={"preset": "medium"}, headers=headers)
     body = assert_envelope(reused, 409, "conflict")
     assert "rest-1" in body["detail"]
+
+
+@pytest.mark.parametrize("value", ["caf\u00e9", "tab\there"])
+def test_a_rest_key_metadata_cannot_carry_is_a_400_not_dropped(
+        rest: RestClient, tenant: Tenant, service: RunningService, value: str) -> None:
+    # Dropping it would run the create as if no key had been sent: a retry would make a
+    # second job while the client believes it is protected.
+    path = f"/api/v1/org/{tenant.org}/ws/{tenant.workspace}/worlds/manifests"
+    headers = [(b"x-api-key", tenant.owner.key.encode()), (b"idempotency-key", value.encode())]
+    response = rest.http.post(path, json={"preset": "small"}, headers=headers)
+    body = assert_envelope(response, 400, "invalid_request")
+    assert "Idempotency-Key" in body["detail"]
+    assert job_count(service, tenant.workspace_id) == 0
