@@ -112,21 +112,27 @@ async def grpc_rate(target: str, method: str, request: object, response_type: ob
     return result.rate
 
 
-async def rest_rate(port: int, path: str, body: bytes, concurrency: int, seconds: float) -> float:
-    connections = [HttpConnection("127.0.0.1", port) for _ in range(concurrency)]
-    free = list(connections)
+async def rest_rate(port: int, path: str, body: bytes, concurrency: int, seconds: float,
+                    timeout: float | None = None) -> float:
+    """Creates/s; with `timeout`, a request not answered in time counts as an error (its
+    connection is replaced), so a server that stalls still ends the measurement."""
+    free = [HttpConnection("127.0.0.1", port) for _ in range(concurrency)]
     headers = {"Content-Type": "application/json", "X-API-Key": KEY}
 
     async def once() -> bool:
         conn = free.pop()
         try:
-            status, _ = await conn.request("POST", path, headers, body)
+            status, _ = await asyncio.wait_for(conn.request("POST", path, headers, body), timeout)
             return status == 202
+        except TimeoutError:
+            conn.close()
+            conn = HttpConnection("127.0.0.1", port)
+            return False
         finally:
             free.append(conn)
 
     result = await closed_loop(once, concurrency=concurrency, seconds=seconds)
-    for conn in connections:
+    for conn in free:
         conn.close()
     if result.errors:
         print(f"  ({result.errors} errors)")
