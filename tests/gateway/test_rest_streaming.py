@@ -13,21 +13,27 @@ from typing import Any
 
 import httpx
 import pytest
-from worlds_gateway import create_gateway_app
+from worlds_gateway import InProcessBackend, create_gateway_app
+from worlds_gateway.transcode import Transcoder
 
 from tests.gateway.conftest import (
     BASE,
+    CHANGED,
     JOB_ID,
     SECRET,
+    SNAPSHOT,
     TRACKER,
     WORLDS,
     WorldsEcho,
+    _job,
     asgi_client,
     assert_envelope,
     backend_for,
+    job_event,
     serve,
 )
 from tests.gateway.driver import AsgiStream, parse_sse
+from worlds.v1 import jobs_pb2
 
 pytestmark = pytest.mark.anyio
 
@@ -428,3 +434,42 @@ async def test_the_workspace_watch(client) -> None:
     assert items[0]["id"] == "lab:JOB_STATUS_RUNNING:s5"
     assert items[1:] == [{"comment": "heartbeat"}, {"event": "done", "data": "{}"}]
     assert_envelope(await client.post(f"{BASE}/jobs:watch"), 405, "invalid_request")
+
+
+class SharedEvents(WorldsEcho):
+    """Sends every watcher the same response objects, as the service does with an event it
+    built once for all its watchers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.responses = [
+            job_event(SNAPSHOT, "1", _job()),
+            job_event(CHANGED, "2", _job(status=jobs_pb2.JOB_STATUS_RUNNING)),
+        ]
+
+    async def WatchJob(self, request, context):
+        for response in self.responses:
+            yield response
+
+
+async def test_a_response_shared_by_many_streams_is_rendered_once_per_format(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A thousand watchers of one job must not cost a thousand JSON encodings per event:
+    the gateway renders a response object once per format, and every stream gets the
+    same bytes it would have rendered itself."""
+    rendered: list[int] = []
+    encode = Transcoder.encode
+
+    def counting(self: Transcoder, response: Any) -> Any:
+        rendered.append(id(response))
+        return encode(self, response)
+
+    monkeypatch.setattr(Transcoder, "encode", counting)
+    app = create_gateway_app(WORLDS, InProcessBackend(SharedEvents()), default_timeout=5.0)
+    async with asgi_client(app) as client:
+        sse = [await client.get(watch(JOB_ID), headers=SSE) for _ in range(3)]
+        ndjson = [await client.get(watch(JOB_ID)) for _ in range(3)]
+    assert len({r.content for r in sse}) == 1 and len({r.content for r in ndjson}) == 1
+    assert [e["data"] for e in parse_sse(sse[0].content) if "data" in e][:2] == [
+        json.dumps(line, separators=(",", ":"), ensure_ascii=False) for line in lines(ndjson[0])]
+    assert len(rendered) == 2 * 2  # two responses, two formats, whatever the streams
