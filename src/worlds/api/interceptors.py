@@ -34,6 +34,16 @@ def _code_name(context: Any) -> str:
     return str(code)
 
 
+def _ended_with(exc: BaseException, context: Any) -> str:
+    """The code a call that raised `exc` ends with: an abort's own, `CANCELLED` when the
+    client left (or the stream was closed), `UNKNOWN` for anything that escaped."""
+    if isinstance(exc, grpc.aio.AbortError):
+        return _code_name(context)
+    if isinstance(exc, (asyncio.CancelledError, GeneratorExit)):
+        return "CANCELLED"
+    return "UNKNOWN"
+
+
 class _WrappingInterceptor(grpc.aio.ServerInterceptor):
     """Wraps each unary and server-streaming handler with `_unary` / `_stream`."""
 
@@ -81,14 +91,8 @@ class MetricsInterceptor(_WrappingInterceptor):
             try:
                 result = behavior(request, context)
                 return await result if asyncio.iscoroutine(result) else result
-            except grpc.aio.AbortError:
-                code = _code_name(context)
-                raise
-            except asyncio.CancelledError:
-                code = "CANCELLED"
-                raise
-            except Exception:
-                code = "UNKNOWN"
+            except BaseException as exc:
+                code = _ended_with(exc, context)
                 raise
             finally:
                 self._record(method, code, started)
@@ -101,14 +105,8 @@ class MetricsInterceptor(_WrappingInterceptor):
             try:
                 async for message in behavior(request, context):
                     yield message
-            except grpc.aio.AbortError:
-                code = _code_name(context)
-                raise
-            except (asyncio.CancelledError, GeneratorExit):
-                code = "CANCELLED"
-                raise
-            except Exception:
-                code = "UNKNOWN"
+            except BaseException as exc:
+                code = _ended_with(exc, context)
                 raise
             finally:
                 self._record(method, code, started)
@@ -139,14 +137,8 @@ class RequestLogInterceptor(_WrappingInterceptor):
                 try:
                     result = behavior(request, context)
                     return await result if asyncio.iscoroutine(result) else result
-                except grpc.aio.AbortError:
-                    code = _code_name(context)
-                    raise
-                except asyncio.CancelledError:
-                    code = "CANCELLED"
-                    raise
-                except Exception:
-                    code = "UNKNOWN"
+                except BaseException as exc:
+                    code = _ended_with(exc, context)
                     raise
                 finally:
                     log_request("grpc", method, code, started, rc)
@@ -165,14 +157,8 @@ class RequestLogInterceptor(_WrappingInterceptor):
                 try:
                     async for message in behavior(request, context):
                         yield message
-                except grpc.aio.AbortError:
-                    code = _code_name(context)
-                    raise
-                except (asyncio.CancelledError, GeneratorExit):
-                    code = "CANCELLED"
-                    raise
-                except Exception:
-                    code = "UNKNOWN"
+                except BaseException as exc:
+                    code = _ended_with(exc, context)
                     raise
                 finally:
                     log_request("grpc", method, code, started, rc)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import multiprocessing
 import os
 import signal
@@ -87,24 +86,18 @@ class GenerationRequest:
         """Generate and encode the world (in the child), reporting each generator phase and
         then each part of the encoding, so progress never stalls for the whole encoding."""
         from worlds.generator import generate_world, resolve_spec
+        from worlds.generator.collector import collector_paused
         from worlds.store.artifacts import encode_world
 
         spec = resolve_spec(self.preset, self.num_users, self.num_hosts, self.domains, self.seed,
                             self.security_level)
         world = generate_world(spec, on_phase=lambda phase, done: report(
             phase, GENERATION_SHARE * done))
-        # Like the generator (see generate_world), the encoding allocates hundreds of
-        # thousands of containers and no reference cycles, while the world's millions of
-        # objects are alive: each full pass of the cycle collector scans them all and
-        # finds nothing. Off, an enterprise world encodes in ~3.0 s instead of ~4.5 s.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        # The encoding makes no cycles either, with the world alive: an enterprise
+        # world encodes in ~3.0 s with the collector paused, ~4.5 s without.
+        with collector_paused():
             encoded = encode_world(world, on_part=lambda part, done: report(
                 part, GENERATION_SHARE + (1 - GENERATION_SHARE) * done))
-        finally:
-            if collecting:
-                gc.enable()
         del world
         return encoded
 

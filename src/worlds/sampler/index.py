@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from worlds.generator import rng as rnglib
+from worlds.generator.collector import collector_paused
 
 # Node properties are read under two spellings: the generator's current names
 # (has_spn, dont_require_preauth) and the BloodHound CE ones a later generator
@@ -160,15 +161,9 @@ def prepare(world: Mapping[str, Any], *, freeze_gc: bool = True) -> WorldIndex:
 
     Raises ValueError when the dict lacks the canonical members.
     """
-    # Hundreds of thousands of small objects are built and none is garbage: the
-    # cyclic collector's passes would only slow the build down.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    # Hundreds of thousands of small objects are built and none is garbage.
+    with collector_paused():
         index = _prepare(world)
-    finally:
-        if enabled:
-            gc.enable()
     if freeze_gc:
         gc.freeze()
     return index

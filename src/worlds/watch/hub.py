@@ -98,7 +98,6 @@ class Subscription:
 
     def close(self) -> None:
         self._hub._subscriptions.discard(self)
-        self._hub._awake(self)
 
     def _shut(self) -> None:
         self.closed = True
